@@ -1,0 +1,24 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import Role
+
+# Each role's menu; later issues add their pages here.
+NAVIGATION = {
+    Role.REP: [("home", _("Today"))],
+    Role.MANAGER: [("home", _("My teams"))],
+    Role.QC: [("home", _("Quality control"))],
+    Role.ADMIN: [("home", _("Overview")), ("admin:index", _("Administration"))],
+}
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    current = request.path
+    items = []
+    for url_name, label in NAVIGATION.get(user.role, []):
+        url = reverse(url_name)
+        items.append({"url": url, "label": label, "active": current == url})
+    return {"navigation": items}

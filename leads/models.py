@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LeadState(models.TextChoices):
+    PUBLIC = "public", _("Public pool")
+    ASSIGNED = "assigned", _("Assigned")
+    PRIVATE = "private", _("Private pool")
+    CUSTOMER = "customer", _("Customer")
+    CLOSED = "closed", _("Closed")
+
+
+class LeadSource(models.TextChoices):
+    IMPORT = "import", _("Import")
+    COLD_VISIT = "cold_visit", _("Cold visit")
+    MANUAL = "manual", _("Manual")
+    WEB = "web", _("Web")
+
+
+class Lead(models.Model):
+    team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="leads", verbose_name=_("team"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_leads",
+        verbose_name=_("owner"),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=LeadState.choices, default=LeadState.PUBLIC)
+
+    company_name = models.CharField(_("company"), max_length=200)
+    company_key = models.CharField(max_length=200, db_index=True, editable=False)
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    contact_role = models.CharField(_("contact's role"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    phone_key = models.CharField(max_length=30, blank=True, db_index=True, editable=False)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    building = models.CharField(_("building"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    industry = models.CharField(_("industry"), max_length=50, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=LeadSource.choices, default=LeadSource.MANUAL)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=0, help_text=_("Higher is allocated first."))
+
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    follow_up_deadline = models.DateTimeField(_("first follow-up deadline"), null=True, blank=True)
+    resolve_deadline = models.DateTimeField(_("resolve deadline"), null=True, blank=True)
+    last_follow_up_at = models.DateTimeField(_("last follow-up at"), null=True, blank=True)
+    close_reason = models.CharField(_("close reason"), max_length=200, blank=True)
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [
+            models.Index(fields=["team", "state", "-priority", "created_at"], name="lead_pool_order"),
+            models.Index(fields=["owner", "state"], name="lead_owner_state"),
+        ]
+
+    def __str__(self):
+        return self.company_name
