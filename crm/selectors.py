@@ -60,4 +60,3 @@ def heartbeat_age(name: str = "beat") -> timedelta | None:
     """Return how long ago the periodic job `name` last ran, or None if it never has."""
     last_run_at = Heartbeat.objects.filter(name=name).values_list("last_run_at", flat=True).first()
     return None if last_run_at is None else timezone.now() - last_run_at
-

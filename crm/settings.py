@@ -98,6 +98,7 @@ AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
@@ -163,7 +164,8 @@ CELERY_BEAT_SCHEDULE = {
 HEARTBEAT_STALE_AFTER_SECONDS = 180
 
 # Production hardening; each can be turned off from the environment behind a TLS-terminating proxy.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if config.boolean("BEHIND_TLS_PROXY", default=False) else None
+BEHIND_TLS_PROXY = config.boolean("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_SSL_REDIRECT = config.boolean("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = config.integer("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -182,4 +184,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": config.text("LOG_LEVEL", default="INFO")},
 }
-

@@ -1,9 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.conf import settings
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 

@@ -4,11 +4,9 @@ import re
 import unicodedata
 
 # Longest first, so 股份有限公司 is stripped whole rather than leaving 股份.
-COMPANY_SUFFIXES = sorted(
-    ["有限责任公司", "股份有限公司", "有限公司", "集团公司", "集团", "公司", "co ltd", "coltd", "co", "ltd", "inc", "limited"],
-    key=len,
-    reverse=True,
-)
+CHINESE_LEGAL_FORMS = ("有限责任公司", "股份有限公司", "有限公司", "集团公司", "集团", "公司")
+ENGLISH_LEGAL_FORMS = ("co ltd", "coltd", "co", "ltd", "inc", "limited")
+COMPANY_SUFFIXES = sorted((*CHINESE_LEGAL_FORMS, *ENGLISH_LEGAL_FORMS), key=len, reverse=True)
 LEADING_CITY_IN_BRACKETS = re.compile(r"^[(\[【（][^)\]】）]{1,10}[)\]】）]")
 NOT_A_WORD_CHARACTER = re.compile(r"[\W_]+", re.UNICODE)
 

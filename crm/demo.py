@@ -1,0 +1,143 @@
+"""An organisation to explore: two teams, their managers and reps, a QC user and 2,000 leads.
+
+Everything is generated from a fixed seed, so a second run finds what the first created and adds nothing.
+"""
+
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+from faker import Faker
+
+from crm.models import Membership, Role, Team, User
+from leads.models import Lead, LeadSource, LeadState
+from leads.normalize import company_key, phone_key
+
+DEMO_PASSWORD = "crm-demo-2026"
+LEADS_PER_TEAM = 1000
+REPS_PER_TEAM = 6
+SEED = 2026
+
+
+@dataclass(frozen=True)
+class DemoTeam:
+    name: str
+    city: str
+    districts: tuple[str, ...]
+    manager: str
+    rep_prefix: str
+
+
+TEAMS = (
+    DemoTeam("杭州一区", "杭州市", ("西湖区", "上城区", "拱墅区", "滨江区", "余杭区", "萧山区"), "manager1", "hz"),
+    DemoTeam("上海二区", "上海市", ("浦东新区", "徐汇区", "静安区", "长宁区", "闵行区", "黄浦区"), "manager2", "sh"),
+)
+# industry: the business line its companies put in their registered names
+INDUSTRIES = {
+    "餐饮": ("餐饮管理", "餐饮服务", "食品"),
+    "零售": ("商贸", "百货", "便利店"),
+    "教育培训": ("教育科技", "培训学校", "文化传播"),
+    "美容美发": ("美容", "美发", "健康管理"),
+    "酒店住宿": ("酒店管理", "宾馆", "公寓管理"),
+    "休闲娱乐": ("文化娱乐", "体育发展", "影视"),
+    "医疗健康": ("医疗科技", "口腔门诊", "医药"),
+    "汽车服务": ("汽车服务", "汽车销售", "汽车维修"),
+    "家居建材": ("装饰工程", "家居", "建材"),
+    "商务服务": ("企业管理咨询", "信息技术", "人力资源"),
+}
+BRAND_CHARACTERS = "华鑫瑞丰盛嘉泰恒远达锦宏博凯鸿翔润安康联创新星辉佳美宇晨昊天祥和兴隆金海源信诚德永晟卓越东方正"
+LEGAL_FORMS = ("有限公司", "有限公司", "有限公司", "有限责任公司", "股份有限公司")
+CONTACT_ROLES = ("老板", "总经理", "店长", "行政经理", "采购经理", "市场经理", "前台")
+BUILDING_STEMS = ("华润", "万达", "来福士", "银泰", "嘉里", "恒隆", "绿地", "中信", "世贸", "金茂", "宝龙", "龙湖")
+BUILDING_KINDS = ("大厦", "中心", "广场", "科技园", "商务楼")
+
+
+@dataclass
+class SeedReport:
+    users_created: int = 0
+    leads_created: int = 0
+
+
+def logins() -> list[tuple[str, str, str]]:
+    """Return (username, role, team) for every demo login."""
+    rows = [("admin", "admin", "")]
+    for team in TEAMS:
+        rows.append((team.manager, "manager", team.name))
+        rows.extend((f"{team.rep_prefix}{n:02d}", "rep", team.name) for n in range(1, REPS_PER_TEAM + 1))
+    rows.append(("qc1", "qc", " / ".join(team.name for team in TEAMS)))
+    return rows
+
+
+def seed_demo() -> SeedReport:
+    """Create the demo organisation, skipping whatever already exists."""
+    report = SeedReport()
+    fake = Faker("zh_CN")
+    fake.seed_instance(SEED)
+    chance = random.Random(SEED)
+    with transaction.atomic():
+        _ensure_user(report, fake, "admin", is_superuser=True)
+        qc = _ensure_user(report, fake, "qc1")
+        for demo_team in TEAMS:
+            team, _created = Team.objects.get_or_create(name=demo_team.name)
+            manager = _ensure_user(report, fake, demo_team.manager)
+            Membership.objects.get_or_create(user=manager, team=team, defaults={"role": Role.MANAGER})
+            Membership.objects.get_or_create(user=qc, team=team, defaults={"role": Role.QC})
+            for number in range(1, REPS_PER_TEAM + 1):
+                rep = _ensure_user(report, fake, f"{demo_team.rep_prefix}{number:02d}")
+                Membership.objects.get_or_create(user=rep, defaults={"team": team, "role": Role.REP})
+            report.leads_created += _ensure_leads(team, demo_team, fake, chance)
+    return report
+
+
+def _ensure_user(report: SeedReport, fake: Faker, username: str, *, is_superuser: bool = False) -> User:
+    # The name is drawn even when the user exists, so the random stream, and with it every lead, stays the same.
+    name = fake.name()
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    user = User(username=username, name=name, phone=fake.phone_number())
+    user.is_superuser = user.is_staff = is_superuser
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    report.users_created += 1
+    return user
+
+
+def _ensure_leads(team: Team, demo_team: DemoTeam, fake: Faker, chance: random.Random) -> int:
+    existing_keys = set(Lead.objects.filter(team=team).values_list("company_key", flat=True))
+    seen_keys = set()
+    new_leads = []
+    while len(seen_keys) < LEADS_PER_TEAM:
+        industry = chance.choice(list(INDUSTRIES))
+        company = (
+            f"{demo_team.city.removesuffix('市')}{''.join(chance.sample(BRAND_CHARACTERS, 2))}"
+            f"{chance.choice(INDUSTRIES[industry])}{chance.choice(LEGAL_FORMS)}"
+        )
+        key = company_key(company)
+        phone = fake.phone_number()
+        district = chance.choice(demo_team.districts)
+        building = f"{chance.choice(BUILDING_STEMS)}{chance.choice(BUILDING_KINDS)}"
+        lead = Lead(
+            team=team,
+            state=LeadState.PUBLIC,
+            company_name=company,
+            company_key=key,
+            contact_name=fake.name(),
+            contact_role=chance.choice(CONTACT_ROLES),
+            phone=phone,
+            phone_key=phone_key(phone),
+            address=f"{demo_team.city}{district}{fake.street_name()}{chance.randint(1, 999)}号{building}",
+            building=building,
+            district=district,
+            city=demo_team.city,
+            industry=industry,
+            source=LeadSource.IMPORT,
+            priority=chance.choice((0, 0, 0, 1, 1, 2, 3)),
+        )
+        if key in seen_keys:
+            continue
+        seen_keys.add(key)
+        if key not in existing_keys:
+            new_leads.append(lead)
+    Lead.objects.bulk_create(new_leads, batch_size=500)
+    return len(new_leads)
