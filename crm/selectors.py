@@ -14,7 +14,8 @@ def teams_of(user: User) -> QuerySet[Team]:
         return Team.objects.none()
     if user.role == Role.ADMIN:
         return Team.objects.all()
-    return Team.objects.filter(memberships__user=user).distinct()
+    # A subquery, not a join, so callers can still annotate counts over all of a team's memberships.
+    return Team.objects.filter(pk__in=Membership.objects.filter(user=user).values("team"))
 
 
 def team_of_rep(user: User) -> Team | None:
@@ -37,7 +38,7 @@ def scope_to_user(queryset: QuerySet, user: User, *, team_field: str = "team", o
     if role == Role.REP:
         return queryset.filter(**{owner_field: user})
     if role in (Role.MANAGER, Role.QC):
-        return queryset.filter(**{f"{team_field}__in": Team.objects.filter(memberships__user=user)})
+        return queryset.filter(**{f"{team_field}__in": Membership.objects.filter(user=user).values("team")})
     return queryset.none()
 
 
@@ -48,7 +49,7 @@ def members_visible_to(user: User) -> QuerySet[Membership]:
         return memberships.none()
     if user.role == Role.ADMIN:
         return memberships
-    return memberships.filter(team__in=Team.objects.filter(memberships__user=user))
+    return memberships.filter(team__in=Membership.objects.filter(user=user).values("team"))
 
 
 def active_reps(team: Team) -> QuerySet[User]:

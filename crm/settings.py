@@ -7,6 +7,7 @@ from crm.config import EnvConfig
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
+(VAR_DIR / "staticfiles").mkdir(exist_ok=True)
 
 config = EnvConfig(env_file=BASE_DIR / ".env")
 

@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from crm.models import Role
+from crm.models import Membership, Role
 from crm.selectors import heartbeat_age, scope_to_user, teams_of
 from leads.models import Lead, LeadState
 
@@ -24,11 +25,17 @@ def home(request):
         context["lead_counts"] = [(LeadState(state).label, counts[state]) for state in LeadState.values]
     else:
         context["teams"] = teams_of(user).annotate(
-            rep_count=Count("memberships", filter=Q(memberships__role=Role.REP), distinct=True),
-            public_count=Count("leads", filter=Q(leads__state=LeadState.PUBLIC), distinct=True),
-            owned_count=Count("leads", filter=Q(leads__owner__isnull=False), distinct=True),
+            rep_count=count_per_team(Membership.objects.filter(role=Role.REP)),
+            public_count=count_per_team(Lead.objects.filter(state=LeadState.PUBLIC)),
+            owned_count=count_per_team(Lead.objects.filter(owner__isnull=False)),
         )
     return render(request, "crm/home.html", context)
+
+
+def count_per_team(rows):
+    """Return a subquery counting `rows` of the outer team; one per column keeps the counts independent."""
+    counted = rows.filter(team=OuterRef("pk")).order_by().values("team").annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), 0)
 
 
 @never_cache

@@ -1,0 +1,38 @@
+import os
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from crm.celery import app
+from crm.models import Heartbeat
+from crm.tasks import heartbeat_task
+
+
+def test_the_beat_schedule_runs_the_heartbeat_every_minute():
+    entry = settings.CELERY_BEAT_SCHEDULE["heartbeat"]
+
+    assert entry["task"] == "crm.tasks.heartbeat_task"
+    assert entry["schedule"] == 60.0
+    assert heartbeat_task.name in app.tasks
+
+
+def test_the_heartbeat_task_records_its_run(db):
+    heartbeat_task()
+
+    assert Heartbeat.objects.filter(name="beat").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_the_configured_broker_runs_the_heartbeat():
+    if os.environ.get("CI", "").lower() == "true":
+        assert settings.CELERY_BROKER_URL.startswith("redis://"), "CI runs the worker on Redis"
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        heartbeat_task.delay()
+        deadline = time.monotonic() + 20
+        while not Heartbeat.objects.filter(name="beat").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    assert Heartbeat.objects.filter(name="beat").exists()
