@@ -36,7 +36,7 @@ test: $(STAMP) lint
 
 # Rebuild the translation catalogues after changing strings (needs GNU gettext for makemessages only).
 messages: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore .venv --ignore var
+	DEBUG=true $(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore .venv --ignore var --ignore "*/tests/*"
 	$(BIN)/python -m crm.catalogues
 
 clean:

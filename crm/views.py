@@ -13,6 +13,10 @@ from crm.selectors import heartbeat_age, scope_to_user, teams_of
 from leads.models import Lead, LeadState
 
 
+# What a rep owns; public leads have no owner, and closed ones are no longer theirs to work.
+REP_LEAD_STATES = (LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER)
+
+
 @login_required
 def home(request):
     """Each role's landing page: a rep's own leads, a manager's or QC's teams."""
@@ -20,9 +24,9 @@ def home(request):
     context = {"role": user.role}
     if user.role == Role.REP:
         counts = scope_to_user(Lead.objects.all(), user).aggregate(
-            **{state: Count("pk", filter=Q(state=state)) for state in LeadState.values}
+            **{state: Count("pk", filter=Q(state=state)) for state in REP_LEAD_STATES}
         )
-        context["lead_counts"] = [(LeadState(state).label, counts[state]) for state in LeadState.values]
+        context["lead_counts"] = [(LeadState(state).label, counts[state]) for state in REP_LEAD_STATES]
     else:
         context["teams"] = teams_of(user).annotate(
             rep_count=count_per_team(Membership.objects.filter(role=Role.REP)),

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from crm.errors import DomainError
 from crm.models import Membership, Role
@@ -15,20 +16,22 @@ def test_an_admin_adds_a_rep_to_a_team(admin_user, team):
     assert rep.role == Role.REP
 
 
-def test_only_an_admin_changes_memberships(manager, team):
-    with pytest.raises(DomainError, match="Only an admin"):
+def test_only_an_admin_changes_memberships_and_the_refusal_reads_in_either_language(manager, team):
+    with pytest.raises(DomainError, match="只有管理员可以调整团队成员"):
+        add_member(actor=manager, team=team, user=UserFactory(), role=Role.REP)
+    with translation.override("en"), pytest.raises(DomainError, match="Only an admin can change team memberships"):
         add_member(actor=manager, team=team, user=UserFactory(), role=Role.REP)
 
 
 def test_a_rep_cannot_join_a_second_team(admin_user, owner, other_team):
-    with pytest.raises(DomainError, match="already belongs to another team"):
+    with pytest.raises(DomainError, match="已属于其他团队"):
         add_member(actor=admin_user, team=other_team, user=owner, role=Role.REP)
 
     assert list(Membership.objects.filter(user=owner).values_list("team__name", flat=True)) == ["杭州一区"]
 
 
 def test_a_person_keeps_one_role_in_every_team(admin_user, manager, other_team):
-    with pytest.raises(DomainError, match="already has another role"):
+    with pytest.raises(DomainError, match="已有其他角色"):
         add_member(actor=admin_user, team=other_team, user=manager, role=Role.QC)
 
 

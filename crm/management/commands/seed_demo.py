@@ -1,5 +1,4 @@
 from django.core.management.base import BaseCommand
-from django.utils.translation import gettext as _
 
 from crm import demo
 from crm.models import User
@@ -13,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty=False, **options):
         if if_empty and User.objects.exists():
-            self.stdout.write(_("The database already has users; demo data not loaded."))
+            self.stdout.write("The database already has users; demo data not loaded.")
             return
         report = demo.seed_demo()
         self.stdout.write(f"Created {report.users_created} users and {report.leads_created} leads.")
