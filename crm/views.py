@@ -12,7 +12,6 @@ from crm.models import Membership, Role
 from crm.selectors import heartbeat_age, scope_to_user, teams_of
 from leads.models import Lead, LeadState
 
-
 # What a rep owns; public leads have no owner, and closed ones are no longer theirs to work.
 REP_LEAD_STATES = (LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER)
 
