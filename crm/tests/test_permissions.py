@@ -35,19 +35,21 @@ def test_anonymous_visitors_are_sent_to_the_login_page():
     assert response.url.startswith("/accounts/login/?next=/somewhere/")
 
 
-@pytest.mark.parametrize(
-    ("view", "allowed"),
-    [
-        (rep_page, {"owner"}),
-        (manager_page, {"manager", "admin_user"}),
-        (qc_page, {"qc_user", "admin_user"}),
-    ],
-)
-def test_each_role_reaches_only_its_own_pages(request, view, allowed):
-    for fixture in ("owner", "manager", "qc_user", "admin_user"):
-        user = request.getfixturevalue(fixture)
-        if fixture in allowed:
-            assert call(view, user).status_code == 200
-        else:
-            with pytest.raises(PermissionDenied):
-                call(view, user)
+def assert_reaches(view, allowed, refused):
+    for user in allowed:
+        assert call(view, user).status_code == 200
+    for user in refused:
+        with pytest.raises(PermissionDenied):
+            call(view, user)
+
+
+def test_only_reps_reach_rep_pages(owner, manager, qc_user, admin_user):
+    assert_reaches(rep_page, allowed=[owner], refused=[manager, qc_user, admin_user])
+
+
+def test_managers_and_admins_reach_manager_pages(owner, manager, qc_user, admin_user):
+    assert_reaches(manager_page, allowed=[manager, admin_user], refused=[owner, qc_user])
+
+
+def test_qc_and_admins_reach_qc_pages(owner, manager, qc_user, admin_user):
+    assert_reaches(qc_page, allowed=[qc_user, admin_user], refused=[owner, manager])
