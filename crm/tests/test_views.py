@@ -129,3 +129,13 @@ def test_healthz_reports_the_database_and_the_heartbeat_age(client, db, age, sta
     assert body["heartbeat"] == heartbeat
     if age is not None:
         assert body["heartbeat_age_seconds"] == pytest.approx(age.total_seconds(), abs=2)
+
+
+def test_ten_wrong_passwords_lock_the_account_for_an_hour(client, owner):
+    for _attempt in range(10):
+        client.post(reverse("login"), {"username": "owner", "password": "guess"})
+
+    response = client.post(reverse("login"), {"username": "owner", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
