@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,15 @@ class LeadSource(models.TextChoices):
     COLD_VISIT = "cold_visit", _("Cold visit")
     MANUAL = "manual", _("Manual")
     WEB = "web", _("Web")
+
+
+class CloseReason(models.TextChoices):
+    INVALID_CONTACT = "invalid_contact", _("Invalid contact")
+    NO_NEED = "no_need", _("No need")
+    CHOSE_COMPETITOR = "competitor", _("Chose a competitor")
+    DUPLICATE = "duplicate", _("Duplicate")
+    OUT_OF_BUSINESS = "out_of_business", _("Out of business")
+    OTHER = "other", _("Other")
 
 
 class Lead(models.Model):
@@ -36,6 +46,8 @@ class Lead(models.Model):
     contact_role = models.CharField(_("contact's role"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     phone_key = models.CharField(max_length=30, blank=True, db_index=True, editable=False)
+    second_phone = models.CharField(_("second phone"), max_length=50, blank=True)
+    second_phone_key = models.CharField(max_length=30, blank=True, db_index=True, editable=False)
     address = models.CharField(_("address"), max_length=255, blank=True)
     building = models.CharField(_("building"), max_length=100, blank=True)
     district = models.CharField(_("district"), max_length=50, blank=True)
@@ -48,7 +60,9 @@ class Lead(models.Model):
     follow_up_deadline = models.DateTimeField(_("first follow-up deadline"), null=True, blank=True)
     resolve_deadline = models.DateTimeField(_("resolve deadline"), null=True, blank=True)
     last_follow_up_at = models.DateTimeField(_("last follow-up at"), null=True, blank=True)
-    close_reason = models.CharField(_("close reason"), max_length=200, blank=True)
+    private_since = models.DateTimeField(_("in the private pool since"), null=True, blank=True)
+    close_reason = models.CharField(_("close reason"), max_length=20, choices=CloseReason.choices, blank=True)
+    close_note = models.CharField(_("close note"), max_length=200, blank=True)
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -59,7 +73,66 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["team", "state", "-priority", "created_at"], name="lead_pool_order"),
             models.Index(fields=["owner", "state"], name="lead_owner_state"),
+            models.Index(fields=["team", "state", "resolve_deadline"], name="lead_team_deadline"),
         ]
 
     def __str__(self):
         return self.company_name
+
+    def get_absolute_url(self):
+        return reverse("leads:detail", args=[self.pk])
+
+    @property
+    def masked_phone(self) -> str:
+        """Return the phone with its middle digits hidden, as the public pool shows it."""
+        digits = self.phone_key or self.phone
+        if len(digits) < 7:
+            return "*" * len(digits)
+        return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+
+
+class Collision(models.Model):
+    """Someone tried to add a lead that another rep already owns; managers review these."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="collisions", verbose_name=_("existing lead"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner at the time")
+    )
+    attempted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("attempted by")
+    )
+    company_name = models.CharField(_("company entered"), max_length=200)
+    phone = models.CharField(_("phone entered"), max_length=50, blank=True)
+    source = models.CharField(_("source"), max_length=12, choices=LeadSource.choices)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("collision")
+        verbose_name_plural = _("collisions")
+
+    def __str__(self):
+        return f"{self.company_name} → {self.lead}"
+
+
+class LeadImport(models.Model):
+    """An uploaded CSV, kept between its preview and its commit so the manager commits exactly what they saw."""
+
+    team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    encoding = models.CharField(_("encoding"), max_length=20)
+    content = models.TextField()
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+    added_count = models.PositiveIntegerField(_("leads added"), default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lead import")
+        verbose_name_plural = _("lead imports")
+
+    def __str__(self):
+        return self.file_name
