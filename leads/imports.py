@@ -142,7 +142,6 @@ def validate(row: Row) -> Row:
     for name, limit in MAX_LENGTHS.items():
         if len(values[name]) > limit:
             row.errors.append(_("%(column)s is longer than %(limit)s characters") % {"column": name, "limit": limit})
-    if values["priority"]:
-        if not values["priority"].isdigit() or int(values["priority"]) > 9:
-            row.errors.append(_("the priority must be a whole number from 0 to 9"))
+    if values["priority"] and (not values["priority"].isdigit() or int(values["priority"]) > 9):
+        row.errors.append(_("the priority must be a whole number from 0 to 9"))
     return row

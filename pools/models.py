@@ -82,19 +82,36 @@ class PoolPolicy(models.Model):
         return str(self.team)
 
     def clean(self):
+        # (field to blame, whether the rule is broken, message)
+        rules = [
+            (
+                "allocation_min",
+                lambda: self.allocation_min > self.allocation_max,
+                _("The minimum quota cannot be above the maximum."),
+            ),
+            (
+                "daily_effective_target",
+                lambda: self.daily_effective_target > self.daily_visit_target,
+                _("Effective visits cannot exceed the visit target."),
+            ),
+            (
+                "daily_effective_stretch",
+                lambda: self.daily_effective_stretch < self.daily_effective_target,
+                _("The stretch target cannot be below the effective target."),
+            ),
+            (
+                "remind_before_hours",
+                lambda: self.remind_before_hours >= self.follow_up_hours,
+                _("The reminder must come before the follow-up deadline."),
+            ),
+        ]
         errors = {}
-        if self.allocation_min is not None and self.allocation_max is not None:
-            if self.allocation_min > self.allocation_max:
-                errors["allocation_min"] = _("The minimum quota cannot be above the maximum.")
-        if self.daily_effective_target is not None and self.daily_visit_target is not None:
-            if self.daily_effective_target > self.daily_visit_target:
-                errors["daily_effective_target"] = _("Effective visits cannot exceed the visit target.")
-        if self.daily_effective_stretch is not None and self.daily_effective_target is not None:
-            if self.daily_effective_stretch < self.daily_effective_target:
-                errors["daily_effective_stretch"] = _("The stretch target cannot be below the effective target.")
-        if self.remind_before_hours is not None and self.follow_up_hours is not None:
-            if self.remind_before_hours >= self.follow_up_hours:
-                errors["remind_before_hours"] = _("The reminder must come before the follow-up deadline.")
+        for name, is_broken, message in rules:
+            try:
+                if is_broken():
+                    errors[name] = message
+            except TypeError:  # a value missing or invalid; its own field error says so
+                continue
         if errors:
             raise ValidationError(errors)
 
