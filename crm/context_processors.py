@@ -4,11 +4,23 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import Role
 
 # Each role's menu; later issues add their pages here.
+MANAGER_PAGES = [
+    ("leads:team", _("Team leads")),
+    ("leads:pool", _("Public pool")),
+    ("leads:import", _("Import")),
+    ("leads:collisions", _("Collisions")),
+    ("pools:policy", _("Rules")),
+]
 NAVIGATION = {
-    Role.REP: [("home", _("Today"))],
-    Role.MANAGER: [("home", _("My teams"))],
+    Role.REP: [
+        ("home", _("Today")),
+        ("leads:mine", _("My leads")),
+        ("leads:pool", _("Public pool")),
+        ("leads:create", _("New lead")),
+    ],
+    Role.MANAGER: [("home", _("My teams")), *MANAGER_PAGES],
     Role.QC: [("home", _("Quality control"))],
-    Role.ADMIN: [("home", _("Overview")), ("admin:index", _("Administration"))],
+    Role.ADMIN: [("home", _("Overview")), *MANAGER_PAGES, ("admin:index", _("Administration"))],
 }
 
 

@@ -12,11 +12,14 @@ from faker import Faker
 from crm.models import Membership, Role, Team, User
 from leads.models import Lead, LeadSource, LeadState
 from leads.normalize import company_key, phone_key
+from pools.services import assign_leads, keep_lead
 
 DEMO_PASSWORD = "crm-demo-2026"
 LEADS_PER_TEAM = 1000
 REPS_PER_TEAM = 6
 SEED = 2026
+ASSIGNED_PER_REP = 12
+PRIVATE_PER_REP = 4
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,20 @@ def seed_demo() -> SeedReport:
                 rep = _ensure_user(report, fake, f"{demo_team.rep_prefix}{number:02d}")
                 Membership.objects.get_or_create(user=rep, defaults={"team": team, "role": Role.REP})
             report.leads_created += _ensure_leads(team, demo_team, fake, chance)
+            _hand_out_leads(team, admin=User.objects.get(username="admin"))
     return report
+
+
+def _hand_out_leads(team: Team, *, admin: User) -> None:
+    """Give every demo rep without leads some assigned ones and keep a few private, through the real operations."""
+    reps = User.objects.filter(memberships__team=team, memberships__role=Role.REP).order_by("username")
+    for rep in reps:
+        if Lead.objects.filter(owner=rep).exists():
+            continue
+        leads = list(Lead.objects.filter(team=team, state=LeadState.PUBLIC).order_by("pk")[:ASSIGNED_PER_REP])
+        assign_leads(actor=admin, leads=leads, rep=rep, reason="demo")
+        for lead in leads[:PRIVATE_PER_REP]:
+            keep_lead(actor=rep, lead=lead)
 
 
 def _ensure_user(report: SeedReport, fake: Faker, username: str, *, is_superuser: bool = False) -> User:

@@ -33,7 +33,7 @@ def public_pool(team, *, search: str = "", area: str = "", industry: str = "") -
     if area:
         leads = leads.filter(Q(district__icontains=area) | Q(city__icontains=area) | Q(building__icontains=area))
     if industry:
-        leads = leads.filter(industry=industry)
+        leads = leads.filter(industry__icontains=industry)
     return leads.order_by("-priority", "created_at", "pk")
 
 

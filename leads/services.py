@@ -25,7 +25,8 @@ IMPORT_BATCH = 2000
 PHONE_LIKE = re.compile(r"\+[\d\s()-]+")
 
 
-def _keys(values: dict) -> dict:
+def lead_keys(values: dict) -> dict:
+    """Return the duplicate-check keys of a lead's company name and phones."""
     return {
         "company_key": company_key(values.get("company_name", "")),
         "phone_key": phone_key(values.get("phone", "")),
@@ -92,7 +93,7 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
             existing=existing, actor=actor, company_name=values["company_name"], phone=values["phone"], source=source
         )
         raise DomainError(describe_duplicate(existing, actor))
-    keys = _keys(values)
+    keys = lead_keys(values)
     priority = values.pop("priority")
     now = timezone.now()
     ownership = {"state": LeadState.PUBLIC}
@@ -292,7 +293,7 @@ def commit_import(*, actor: User, lead_import: LeadImport) -> ImportPlan:
                         state=LeadState.PUBLIC,
                         priority=int(priority or 0),
                         **values,
-                        **_keys(row.values),
+                        **lead_keys(row.values),
                     )
                 )
             Lead.objects.bulk_create(leads)

@@ -77,7 +77,7 @@ def test_a_managers_start_page_lists_their_teams_only(client, team, other_team, 
 
 def test_the_navigation_follows_the_role(client, owner, manager, admin_user):
     client.force_login(owner)
-    assert [item["label"] for item in client.get("/").context["navigation"]] == ["今天"]
+    assert [item["label"] for item in client.get("/").context["navigation"]] == ["今天", "我的线索", "公海", "新建线索"]
 
     client.force_login(admin_user)
     assert "/admin/" in [item["url"] for item in client.get("/").context["navigation"]]

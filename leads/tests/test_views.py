@@ -1,0 +1,327 @@
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from leads.models import Collision, Lead, LeadImport, LeadState
+from leads.tests.factories import LeadFactory, owned_lead
+from pools.models import EventKind, LeadEvent
+from pools.policy import policy_for
+
+
+@pytest.fixture
+def leads(team, other_team, owner, teammate, outsider):
+    return {
+        "owned": owned_lead(team, owner),
+        "teammate": owned_lead(team, teammate),
+        "public": LeadFactory(team=team, phone="13912345678"),
+        "other_team": LeadFactory(team=other_team),
+        "outsider": owned_lead(other_team, outsider),
+    }
+
+
+LEAD_PAGES = ["leads:detail", "leads:keep", "leads:close"]
+LEAD_ACTIONS = ["leads:claim", "leads:return", "leads:convert", "leads:reopen"]
+
+
+@pytest.mark.parametrize("name", [*LEAD_PAGES, "leads:return", "leads:convert"])
+def test_a_rep_reaching_another_reps_lead_by_url_gets_404(client, owner, leads, name):
+    client.force_login(owner)
+    method = client.get if name in LEAD_PAGES else client.post
+
+    for other in ("teammate", "other_team", "outsider"):
+        assert method(reverse(name, args=[leads[other].pk])).status_code == 404, other
+
+
+def test_a_rep_claiming_outside_their_team_gets_404_and_reopening_is_for_managers(client, owner, leads):
+    client.force_login(owner)
+
+    assert client.post(reverse("leads:claim", args=[leads["other_team"].pk])).status_code == 404
+    assert client.post(reverse("leads:reopen", args=[leads["owned"].pk])).status_code == 403
+
+
+@pytest.mark.parametrize("name", LEAD_PAGES)
+def test_a_manager_reaches_their_teams_leads_and_not_others(client, manager, leads, name):
+    client.force_login(manager)
+
+    assert client.get(reverse("leads:detail", args=[leads["teammate"].pk])).status_code == 200
+    assert client.get(reverse(name, args=[leads["outsider"].pk])).status_code in (403, 404)
+    assert client.get(reverse("leads:detail", args=[leads["outsider"].pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("leads:pool", {"owner", "manager", "admin_user"}),
+        ("leads:mine", {"owner"}),
+        ("leads:export_mine", {"owner"}),
+        ("leads:create", {"owner", "manager", "admin_user"}),
+        ("leads:team", {"manager", "admin_user"}),
+        ("leads:export_team", {"manager", "admin_user"}),
+        ("leads:import", {"manager", "admin_user"}),
+        ("leads:collisions", {"manager", "admin_user"}),
+        ("pools:policy", {"manager", "admin_user"}),
+    ],
+)
+def test_each_page_answers_only_the_roles_it_is_for(client, owner, manager, qc_user, admin_user, name, allowed):
+    users = {"owner": owner, "manager": manager, "qc_user": qc_user, "admin_user": admin_user}
+    for key, user in users.items():
+        client.force_login(user)
+        status = client.get(reverse(name)).status_code
+        assert (status == 200) == (key in allowed), (key, status)
+    client.logout()
+    assert client.get(reverse(name)).status_code == 302
+
+
+def test_qc_reads_a_lead_of_its_team_but_cannot_act_on_it(client, qc_user, leads):
+    client.force_login(qc_user)
+    lead = leads["owned"]
+
+    assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == 200
+    for name in LEAD_ACTIONS:
+        assert client.post(reverse(name, args=[lead.pk])).status_code == 403
+    assert client.post(reverse("leads:close", args=[lead.pk]), {"reason": "no_need"}).status_code == 403
+
+
+def test_the_pool_masks_phones_and_a_claim_reveals_them(client, owner, leads):
+    client.force_login(owner)
+    lead = leads["public"]
+
+    page = client.get(reverse("leads:pool")).content.decode()
+    assert "139****5678" in page
+    assert "13912345678" not in page
+    assert leads["other_team"].company_name not in page
+
+    response = client.post(reverse("leads:claim", args=[lead.pk]), follow=True)
+    assert "13912345678" in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.owner == owner
+
+
+def test_the_pool_searches_by_company_area_and_industry(client, owner, team):
+    LeadFactory(team=team, company_name="杭州甲餐饮有限公司", district="滨江区", industry="餐饮")
+    LeadFactory(team=team, company_name="杭州乙商贸有限公司", district="西湖区", industry="零售")
+    client.force_login(owner)
+
+    def found(**query):
+        return [lead.company_name for lead in client.get(reverse("leads:pool"), query).context["page"]]
+
+    assert found(q="甲餐饮") == ["杭州甲餐饮有限公司"]
+    assert found(area="西湖") == ["杭州乙商贸有限公司"]
+    assert found(industry="零售") == ["杭州乙商贸有限公司"]
+
+
+def test_a_claim_lost_to_a_colleague_shows_a_clear_message(client, owner, teammate, team):
+    lead = LeadFactory(team=team)
+    client.force_login(owner)
+    assert lead.company_name in client.get(reverse("leads:pool")).content.decode()
+    Lead.objects.filter(pk=lead.pk).update(state=LeadState.ASSIGNED, owner=teammate)  # a colleague was quicker
+
+    response = client.post(reverse("leads:claim", args=[lead.pk]), follow=True)
+
+    assert "Someone else claimed" in response.content.decode() or "已被其他人" in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.owner == teammate
+
+
+def test_my_leads_shows_time_left_and_the_private_count(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    owned_lead(team, owner)
+    owned_lead(team, owner, state=LeadState.PRIVATE)
+    client.force_login(owner)
+    time_machine.move_to("2026-11-28 23:00:00+08:00", tick=False)
+
+    page = client.get(reverse("leads:mine")).content.decode()
+
+    assert "10" in page and "小时" in page
+    assert "1 / 30" in page
+
+
+def test_keeping_at_the_cap_offers_a_picker_and_swaps(client, owner, team):
+    policy = policy_for(team)
+    policy.private_cap = 1
+    policy.save()
+    old = owned_lead(team, owner, state=LeadState.PRIVATE)
+    new = owned_lead(team, owner)
+    client.force_login(owner)
+
+    picker = client.get(reverse("leads:keep", args=[new.pk]))
+    assert old.company_name in picker.content.decode()
+
+    refused = client.post(reverse("leads:keep", args=[new.pk]))
+    assert refused.status_code == 200
+    assert "1/1" in refused.content.decode()
+
+    client.post(reverse("leads:keep", args=[new.pk]), {"give_back": old.pk})
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.state, new.state) == (LeadState.PUBLIC, LeadState.PRIVATE)
+
+
+def test_returning_without_a_reason_keeps_the_lead(client, owner, leads):
+    client.force_login(owner)
+    lead = leads["owned"]
+
+    client.post(reverse("leads:return", args=[lead.pk]), {"reason": ""})
+    lead.refresh_from_db()
+    assert lead.owner == owner
+
+    client.post(reverse("leads:return", args=[lead.pk]), {"reason": "公司已搬走"})
+    lead.refresh_from_db()
+    assert lead.state == LeadState.PUBLIC
+
+
+def test_closing_other_without_details_shows_the_error(client, owner, leads):
+    client.force_login(owner)
+    lead = leads["owned"]
+
+    response = client.post(reverse("leads:close", args=[lead.pk]), {"reason": "other", "note": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    lead.refresh_from_db()
+    assert lead.state == LeadState.ASSIGNED
+
+
+def test_the_timeline_lists_every_event(client, owner, manager, team):
+    lead = LeadFactory(team=team)
+    client.force_login(owner)
+    client.post(reverse("leads:claim", args=[lead.pk]))
+    client.post(reverse("leads:keep", args=[lead.pk]))
+
+    response = client.get(reverse("leads:detail", args=[lead.pk]))
+
+    assert [event.kind for event in response.context["events"]] == [EventKind.CLAIMED, EventKind.KEPT]
+
+
+def test_a_manager_assigns_in_bulk_from_the_team_view(client, manager, owner, team):
+    pool = LeadFactory.create_batch(3, team=team)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("leads:assign"), {"team": team.pk, "rep": owner.pk, "leads": [lead.pk for lead in pool]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert Lead.objects.filter(owner=owner, state=LeadState.ASSIGNED).count() == 3
+
+
+def test_the_team_view_filters_by_owner_and_due_soon(client, manager, owner, teammate, team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    soon = owned_lead(team, owner)
+    owned_lead(team, teammate)
+    client.force_login(manager)
+
+    by_owner = client.get(reverse("leads:team"), {"owner": owner.pk}).context["page"]
+    assert [lead.pk for lead in by_owner] == [soon.pk]
+
+    time_machine.move_to("2026-11-28 20:00:00+08:00", tick=False)
+    due = client.get(reverse("leads:team"), {"due_within_hours": 24}).context["page"]
+    assert len(due) == 2
+
+
+def test_a_rep_adds_a_lead_and_a_duplicate_names_its_owner(client, owner, teammate, manager, team):
+    owned_lead(team, teammate, company_name="杭州华鑫商贸有限公司", company_key="杭州华鑫商贸")
+    client.force_login(owner)
+
+    response = client.post(reverse("leads:create"), {"company_name": "杭州华鑫商贸", "priority": 0})
+
+    assert str(teammate) in response.content.decode()
+    assert Collision.objects.count() == 1
+    client.force_login(manager)
+    assert "杭州华鑫商贸" in client.get(reverse("leads:collisions")).content.decode()
+
+
+def test_the_import_flow_previews_then_adds(client, manager, team):
+    client.force_login(manager)
+    upload = io.BytesIO("公司名称,手机\r\n杭州甲公司,13900000001\r\n,13900000002\r\n".encode("gb18030"))
+    upload.name = "名单.csv"
+
+    preview = client.post(reverse("leads:import"), {"team": team.pk, "file": upload}, follow=True)
+
+    assert preview.context["plan"].bad[0].number == 3
+    assert not Lead.objects.exists()
+    client.post(reverse("leads:import_preview", args=[LeadImport.objects.get().pk]))
+    assert list(Lead.objects.values_list("company_name", flat=True)) == ["杭州甲公司"]
+
+
+def test_an_upload_that_is_not_a_csv_gets_a_message_and_adds_nothing(client, manager, team):
+    client.force_login(manager)
+    upload = io.BytesIO(b"PK\x03\x04 a workbook")
+    upload.name = "leads.xlsx"
+
+    response = client.post(reverse("leads:import"), {"team": team.pk, "file": upload})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not LeadImport.objects.exists()
+
+
+def test_the_team_export_is_a_bom_csv_of_the_filtered_list(client, manager, owner, team):
+    owned_lead(team, owner, company_name="杭州导出公司")
+    LeadFactory(team=team, company_name="杭州公海公司")
+    client.force_login(manager)
+
+    response = client.get(reverse("leads:export_team"), {"state": LeadState.ASSIGNED})
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["杭州导出公司"]
+
+
+def test_the_policy_page_refuses_a_minimum_above_the_maximum(client, manager, team):
+    client.force_login(manager)
+    form = client.get(reverse("pools:policy")).context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "id"}
+    data |= {"allocation_min": 60, "allocation_max": 40}
+    data = {name: ("on" if value is True else value) for name, value in data.items() if value is not False}
+
+    response = client.post(reverse("pools:policy"), data)
+
+    assert response.status_code == 200
+    assert "allocation_min" in response.context["form"].errors
+    assert policy_for(team).allocation_min == 30
+
+    data |= {"allocation_min": 35, "allocation_max": 45}
+    assert client.post(reverse("pools:policy"), data).status_code == 302
+    assert policy_for(team).allocation_min == 35
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url_name", ["leads:pool", "leads:mine", "leads:team"])
+def test_list_pages_run_the_same_queries_at_100_and_10000_leads(client, owner, manager, team, url_name):
+    user = manager if url_name == "leads:team" else owner
+
+    def grow_to(total):
+        missing = total - Lead.objects.count()
+        pool = [LeadFactory.build(team=team) for _ in range(missing * 9 // 10)]
+        mine = [LeadFactory.build(team=team, owner=owner, state=LeadState.ASSIGNED) for _ in range(missing - len(pool))]
+        Lead.objects.bulk_create(pool + mine)
+
+    client.force_login(user)
+    grow_to(100)
+    client.get(reverse(url_name))  # the first visit creates the team's policy
+    small = count_queries(client, reverse(url_name))
+    grow_to(10_000)
+    large = count_queries(client, reverse(url_name))
+
+    assert small == large
+
+
+def test_every_visit_to_a_lead_in_a_list_writes_no_event(client, owner, leads):
+    client.force_login(owner)
+    before = LeadEvent.objects.count()
+
+    client.get(reverse("leads:mine"))
+    client.get(reverse("leads:detail", args=[leads["owned"].pk]))
+
+    assert LeadEvent.objects.count() == before
