@@ -69,10 +69,7 @@ def _fail(request, error: DomainError):
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def pool(request):
     """The team's public pool: search, page through, claim."""
-    if request.user.role == Role.REP:
-        teams = [team_of_rep(request.user)]
-    else:
-        teams = _managed_teams(request.user)
+    teams = [team_of_rep(request.user)] if request.user.role == Role.REP else _managed_teams(request.user)
     team = _chosen_team(request, teams)
     if team is None:
         raise Http404

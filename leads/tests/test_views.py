@@ -136,7 +136,8 @@ def test_my_leads_shows_time_left_and_the_private_count(client, owner, team, tim
 
     page = client.get(reverse("leads:mine")).content.decode()
 
-    assert "10" in page and "小时" in page
+    assert "10" in page
+    assert "小时" in page
     assert "1 / 30" in page
 
 
