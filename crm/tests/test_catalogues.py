@@ -14,6 +14,7 @@ SOURCE_FOLDERS = ("crm", "leads", "pools", "visits", "qc", "templates")
 TEMPLATE_TRANSLATE = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
 TEMPLATE_BLOCK = re.compile(r"{%\s*blocktranslate[^%]*%}(.*?){%\s*endblocktranslate\s*%}", re.S)
 PYTHON_GETTEXT = re.compile(r"""\b(?:_|gettext|gettext_lazy|pgettext)\(\s*(["'])(.+?)(?<!\\)\1\s*[,)]""")
+PLURAL_TAG = re.compile(r"{%\s*plural\s*%}")
 BLOCK_VARIABLE = re.compile(r"{{\s*(\w+)\s*}}")
 
 
@@ -26,7 +27,8 @@ def marked_strings() -> set[str]:
             text = path.read_text(encoding="utf-8")
             if path.suffix == ".html":
                 found.update(match[1] for match in TEMPLATE_TRANSLATE.findall(text))
-                found.update(BLOCK_VARIABLE.sub(r"%(\1)s", body) for body in TEMPLATE_BLOCK.findall(text))
+                singulars = (PLURAL_TAG.split(body)[0] for body in TEMPLATE_BLOCK.findall(text))
+                found.update(BLOCK_VARIABLE.sub(r"%(\1)s", singular) for singular in singulars)
             else:
                 found.update(match[1] for match in PYTHON_GETTEXT.findall(text))
     return found
