@@ -34,6 +34,10 @@ test: $(STAMP) lint
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
+# Benchmarks on generated data in a throwaway database; use PostgreSQL (DATABASE_URL) for figures that mean something.
+bench: $(STAMP)
+	$(BIN)/python manage.py bench $(if $(ONLY),--only $(ONLY)) $(if $(SCALE),--scale $(SCALE))
+
 # Rebuild the translation catalogues after changing strings (needs GNU gettext for makemessages only).
 messages: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore .venv --ignore var --ignore "*/tests/*"

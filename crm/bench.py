@@ -1,0 +1,24 @@
+"""The benchmark registry behind `manage.py bench`: each benchmark builds its own data and returns its figures.
+
+A benchmark is a function (scale) -> dict with at least "rows" and "seconds"; apps add theirs to BENCHMARKS.
+"""
+
+import time
+from contextlib import contextmanager
+
+from leads.bench import bench_import
+
+BENCHMARKS = {
+    "import": bench_import,
+}
+
+
+@contextmanager
+def stopwatch():
+    """Yield a dict whose "seconds" is filled in when the block ends."""
+    timing = {}
+    started = time.perf_counter()
+    try:
+        yield timing
+    finally:
+        timing["seconds"] = round(time.perf_counter() - started, 3)
