@@ -43,7 +43,7 @@ def bench_import(scale: float) -> dict:
     Membership.objects.create(user=manager, team=team, role=Role.MANAGER)
     raw = generated_csv(rows)
     started = time.perf_counter()
-    lead_import, preview = upload_import(actor=manager, team=team, file_name="bench.csv", raw=raw)
+    lead_import, _preview = upload_import(actor=manager, team=team, file_name="bench.csv", raw=raw)
     previewed = time.perf_counter()
     plan = commit_import(actor=manager, lead_import=lead_import)
     finished = time.perf_counter()
