@@ -326,3 +326,19 @@ def test_every_visit_to_a_lead_in_a_list_writes_no_event(client, owner, leads):
     client.get(reverse("leads:detail", args=[leads["owned"].pk]))
 
     assert LeadEvent.objects.count() == before
+
+
+def test_an_import_is_seen_only_by_managers_of_its_team(client, manager, other_manager, owner, team):
+    lead_import = LeadImport.objects.create(
+        team=team, uploaded_by=manager, file_name="x.csv", encoding="utf-8", content="公司名称\n杭州甲公司\n"
+    )
+    url = reverse("leads:import_preview", args=[lead_import.pk])
+
+    client.force_login(manager)
+    assert client.get(url).status_code == 200
+    client.force_login(other_manager)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    client.force_login(owner)
+    assert client.post(url).status_code == 403
+    assert not Lead.objects.exists()
