@@ -113,3 +113,45 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} @ {self.last_run_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """A message to one user: a reminder, a reclaim, an allocation. Shown in the app, mailed when mail is set up."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Deadline reminder")
+        RECLAIMED = "reclaimed", _("Leads taken back")
+        REASSIGNED = "reassigned", _("Leads given to you")
+        TEAM_RECLAIMED = "team_reclaimed", _("Leads reclaimed in your team")
+        ALLOCATED = "allocated", _("Morning allocation")
+
+    # Rendered when shown, so each reader sees it in their own language.
+    MESSAGES = {
+        Kind.REMINDER: _("%(count)s of your leads reach a deadline within %(hours)s hours: %(companies)s"),
+        Kind.RECLAIMED: _("%(count)s leads were taken back from you after a missed deadline: %(companies)s"),
+        Kind.REASSIGNED: _("%(count)s leads taken back from colleagues were given to you: %(companies)s"),
+        Kind.TEAM_RECLAIMED: _("%(count)s leads were reclaimed from your reps: %(reps)s"),
+        Kind.ALLOCATED: _("%(count)s new leads were allocated to you today."),
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    params = models.JSONField(_("details"), default=dict)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.message[:40]}"
+
+    @property
+    def message(self) -> str:
+        return str(self.MESSAGES[self.kind]) % self.params

@@ -129,6 +129,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Email: console output unless EMAIL_URL names a server.
+EMAIL_ENABLED = bool(config.text("EMAIL_URL", default=""))
 EMAIL_CONFIG = config.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = config.text("DEFAULT_FROM_EMAIL", default="crm@localhost")
@@ -160,6 +161,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "crm.tasks.heartbeat_task", "schedule": 60.0},
+    # Every minute: a lead is taken back within a minute of its deadline, whatever the team's time zone.
+    "reclaim": {"task": "pools.tasks.reclaim_task", "schedule": 60.0},
+    "remind": {"task": "pools.tasks.remind_task", "schedule": 60.0},
+    # Each team's own allocation time (08:00 local by default) is checked every minute.
+    "allocate": {"task": "pools.tasks.allocate_due_teams_task", "schedule": 60.0},
 }
 # /healthz calls the heartbeat stale after this many seconds (beat runs it every 60).
 HEARTBEAT_STALE_AFTER_SECONDS = 180

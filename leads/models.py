@@ -60,6 +60,9 @@ class Lead(models.Model):
     follow_up_deadline = models.DateTimeField(_("first follow-up deadline"), null=True, blank=True)
     resolve_deadline = models.DateTimeField(_("resolve deadline"), null=True, blank=True)
     last_follow_up_at = models.DateTimeField(_("last follow-up at"), null=True, blank=True)
+    # The deadline each reminder was last sent for, so every deadline is reminded once.
+    follow_up_reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
+    resolve_reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     private_since = models.DateTimeField(_("in the private pool since"), null=True, blank=True)
     close_reason = models.CharField(_("close reason"), max_length=20, choices=CloseReason.choices, blank=True)
     close_note = models.CharField(_("close note"), max_length=200, blank=True)
@@ -74,6 +77,12 @@ class Lead(models.Model):
             models.Index(fields=["team", "state", "-priority", "created_at"], name="lead_pool_order"),
             models.Index(fields=["owner", "state"], name="lead_owner_state"),
             models.Index(fields=["team", "state", "resolve_deadline"], name="lead_team_deadline"),
+            # The reclaim job's scans: overdue assigned leads and idle private ones.
+            models.Index(
+                fields=["follow_up_deadline"], condition=models.Q(state="assigned"), name="lead_follow_up_due"
+            ),
+            models.Index(fields=["resolve_deadline"], condition=models.Q(state="assigned"), name="lead_resolve_due"),
+            models.Index(fields=["private_since"], condition=models.Q(state="private"), name="lead_private_since"),
         ]
 
     def __str__(self):

@@ -5,20 +5,24 @@ events in it. Ownership changes are conditional UPDATEs whose row count says who
 lead at the same moment cannot both succeed.
 """
 
+import heapq
+import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
-from crm.models import Membership, Role, Team, User
-from crm.selectors import team_of_rep
+from crm.models import Membership, Notification, Role, Team, User
+from crm.selectors import active_reps, team_of_rep
+from crm.services import notify
 from leads.models import Lead, LeadState
 from pools.events import event_for, record_event
-from pools.models import EventKind, LeadEvent, PoolPolicy
+from pools.models import AllocationRun, EventKind, LeadEvent, PoolPolicy, RepQuota
 from pools.policy import NO_DEADLINES, deadlines_from, policy_for, start_of_day
 
 OPEN_STATES = (LeadState.ASSIGNED, LeadState.PRIVATE)
@@ -276,3 +280,585 @@ def reopen_lead(*, actor: User, lead: Lead) -> Lead:
         record_event(current, kind=EventKind.REOPENED, actor=actor, to_state=LeadState.PUBLIC, to_owner=None, at=now)
     lead.refresh_from_db()
     return lead
+
+
+# --- Follow-ups ---------------------------------------------------------------------------------------------------
+
+
+def record_follow_up(*, actor: User, lead: Lead, at=None) -> bool:
+    """Credit a follow-up to the lead's owner, restarting its idle timer; return False if the lead has moved.
+
+    The lead row is locked, so a follow-up and the reclaim job cannot both win: whichever commits first does.
+    The caller keeps its own record (a visit, a call) either way and tells the rep when this returns False.
+    """
+    at = at or timezone.now()
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().filter(pk=lead.pk).first()
+        if current is None or current.owner_id != actor.pk or current.state not in OPEN_STATES:
+            return False
+        if current.last_follow_up_at is None or current.last_follow_up_at < at:
+            Lead.objects.filter(pk=lead.pk).update(last_follow_up_at=at, updated_at=timezone.now())
+    return True
+
+
+# --- Morning allocation ---------------------------------------------------------------------------------------------
+
+
+def quota_of(rep: User, policy: PoolPolicy) -> int:
+    quota = RepQuota.objects.filter(rep=rep).values_list("daily_leads", flat=True).first()
+    return policy.allocation_min if quota is None else quota
+
+
+def set_quota(*, actor: User, rep: User, daily_leads: int) -> RepQuota:
+    """Set how many leads a rep gets each morning, within the team's allocation range."""
+    team = team_of_rep(rep)
+    if team is None:
+        raise DomainError(_("%(rep)s is not a rep.") % {"rep": rep})
+    require_manager_of(actor, team.pk)
+    policy = policy_for(team)
+    if not policy.allocation_min <= daily_leads <= policy.allocation_max:
+        raise DomainError(
+            _("A quota must be between %(min)s and %(max)s leads.")
+            % {"min": policy.allocation_min, "max": policy.allocation_max}
+        )
+    quota, _created = RepQuota.objects.update_or_create(rep=rep, defaults={"daily_leads": daily_leads})
+    return quota
+
+
+@dataclass
+class RepAllocation:
+    rep: User
+    quota: int
+    already_today: int
+    planned: int = 0
+
+    @property
+    def needed(self) -> int:
+        return max(self.quota - self.already_today, 0)
+
+    @property
+    def shortfall(self) -> int:
+        return self.needed - self.planned
+
+
+@dataclass
+class AllocationPlan:
+    team: Team
+    day: object
+    pool_size: int
+    reps: list[RepAllocation]
+    moves: list[tuple[int, int]] = field(default_factory=list)  # (lead id, rep id)
+
+    @property
+    def shortfall(self) -> int:
+        return sum(rep.shortfall for rep in self.reps)
+
+
+def _lock_team_job(team: Team, job: str) -> None:
+    """Serialise a job per team: on PostgreSQL a transaction-scoped advisory lock; SQLite writers queue anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [job, team.pk])
+
+
+def plan_allocation(team: Team, *, now=None, seed=None) -> AllocationPlan:
+    """Work out today's allocation for a team without changing anything.
+
+    The pool is ranked best first (priority, then oldest); leads are dealt one round at a time, every rep still
+    short of their quota getting one lead per round in a freshly shuffled order, so nobody gets all the best leads
+    and a short pool is shared equally. A lead in a rep's cooldown goes to the next rep instead.
+    """
+    now = now or timezone.now()
+    policy = policy_for(team)
+    day_start = start_of_day(team, now)
+    reps = list(active_reps(team).order_by("pk"))
+    quotas = dict(RepQuota.objects.filter(rep__in=reps).values_list("rep_id", "daily_leads"))
+    already = dict(
+        LeadEvent.objects.filter(kind=EventKind.ALLOCATED, to_owner__in=reps, created_at__gte=day_start)
+        .values_list("to_owner")
+        .annotate(count=Count("pk"))
+        .values_list("to_owner", "count")
+    )
+    rows = [
+        RepAllocation(rep=rep, quota=quotas.get(rep.pk, policy.allocation_min), already_today=already.get(rep.pk, 0))
+        for rep in reps
+    ]
+    pool = Lead.objects.filter(team=team, state=LeadState.PUBLIC, owner__isnull=True)
+    plan = AllocationPlan(team=team, day=day_start.date(), pool_size=pool.count(), reps=rows)
+    total_needed = sum(row.needed for row in rows)
+    if not total_needed:
+        return plan
+    # A little more than needed, so leads skipped for cooldowns can be replaced from the same read.
+    ranked = list(
+        pool.order_by("-priority", "created_at", "pk").values_list("pk", flat=True)[: total_needed + len(rows) * 5]
+    )
+    cooling = set(
+        LeadEvent.objects.filter(
+            lead_id__in=ranked,
+            from_owner__in=reps,
+            kind__in=LOSING_KINDS,
+            created_at__gt=now - timedelta(days=policy.reclaim_cooldown_days),
+        ).values_list("lead_id", "from_owner_id")
+    )
+    chance = random.Random(seed if seed is not None else f"{team.pk}-{day_start.date()}-{now.timestamp()}")
+    next_lead = iter(ranked)
+    skipped: list[int] = []  # better-ranked leads passed over for a rep in cooldown; offered first next time
+
+    def take_for(rep_id):
+        for index, lead_id in enumerate(skipped):
+            if (lead_id, rep_id) not in cooling:
+                return skipped.pop(index)
+        for lead_id in next_lead:
+            if (lead_id, rep_id) not in cooling:
+                return lead_id
+            skipped.append(lead_id)
+        return None
+
+    waiting = [row for row in rows if row.needed]
+    while waiting:
+        chance.shuffle(waiting)
+        empty_handed = set()
+        for row in waiting:
+            lead_id = take_for(row.rep.pk)
+            if lead_id is None:
+                empty_handed.add(row.rep.pk)  # nothing left that this rep may have
+                continue
+            plan.moves.append((lead_id, row.rep.pk))
+            row.planned += 1
+        waiting = [row for row in waiting if row.planned < row.needed and row.rep.pk not in empty_handed]
+    return plan
+
+
+def allocate(*, team: Team, actor: User | None = None, job: str = "", now=None, seed=None) -> AllocationPlan:
+    """Deal today's leads from the team's pool: everyone up to their quota, topped up if run again the same day."""
+    if actor is not None:
+        require_manager_of(actor, team.pk)
+    now = now or timezone.now()
+    policy = policy_for(team)
+    with transaction.atomic():
+        _lock_team_job(team, "allocate")
+        plan = plan_allocation(team, now=now, seed=seed)
+        applied = _apply_allocation(plan.moves, policy=policy, actor=actor, job=job, now=now)
+        by_rep = {}
+        for _lead_id, rep_id in applied:
+            by_rep[rep_id] = by_rep.get(rep_id, 0) + 1
+        for row in plan.reps:
+            row.planned = by_rep.get(row.rep.pk, 0)
+        AllocationRun.objects.create(
+            team=team,
+            day=plan.day,
+            actor=actor,
+            is_automatic=actor is None,
+            allocated=len(applied),
+            shortfall=plan.shortfall,
+            created_at=now,
+        )
+        notify(
+            [
+                Notification(user_id=rep_id, kind=Notification.Kind.ALLOCATED, params={"count": count}, created_at=now)
+                for rep_id, count in by_rep.items()
+            ]
+        )
+    return plan
+
+
+ALLOCATE_SQL = """
+WITH moves AS (SELECT * FROM unnest(%(leads)s::bigint[], %(reps)s::bigint[]) AS m(lead_id, rep_id)),
+moved AS (
+    UPDATE leads_lead AS l
+       SET owner_id = m.rep_id, state = 'assigned', assigned_at = %(now)s, follow_up_deadline = %(follow_up)s,
+           resolve_deadline = %(resolve)s, last_follow_up_at = NULL, private_since = NULL,
+           follow_up_reminded_for = NULL, resolve_reminded_for = NULL, updated_at = %(now)s
+      FROM moves AS m
+     WHERE l.id = m.lead_id AND l.state = 'public' AND l.owner_id IS NULL
+ RETURNING l.id, m.rep_id
+)
+INSERT INTO pools_leadevent (lead_id, kind, actor_id, job, from_state, to_state, from_owner_id, to_owner_id, reason,
+                             created_at)
+SELECT id, 'allocated', %(actor)s, %(job)s, 'public', 'assigned', NULL, rep_id, '', %(now)s FROM moved
+RETURNING lead_id, to_owner_id
+"""
+
+
+def _apply_allocation(moves, *, policy, actor, job, now) -> list[tuple[int, int]]:
+    """Give each (lead, rep) pair that is still in the public pool; return the pairs that were given."""
+    if not moves:
+        return []
+    deadlines = deadlines_from(policy, now)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                ALLOCATE_SQL,
+                {
+                    "leads": [lead_id for lead_id, _rep in moves],
+                    "reps": [rep_id for _lead, rep_id in moves],
+                    "now": now,
+                    "follow_up": deadlines["follow_up_deadline"],
+                    "resolve": deadlines["resolve_deadline"],
+                    "actor": actor.pk if actor else None,
+                    "job": job,
+                },
+            )
+            return cursor.fetchall()
+    # SQLite: writers are serialised, so reading what is still public and then updating it is safe.
+    still_public = set(
+        Lead.objects.filter(
+            pk__in=[lead_id for lead_id, _rep in moves], state=LeadState.PUBLIC, owner__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    applied = [(lead_id, rep_id) for lead_id, rep_id in moves if lead_id in still_public]
+    by_rep: dict[int, list[int]] = {}
+    for lead_id, rep_id in applied:
+        by_rep.setdefault(rep_id, []).append(lead_id)
+    for rep_id, lead_ids in by_rep.items():
+        Lead.objects.filter(pk__in=lead_ids).update(
+            owner_id=rep_id,
+            state=LeadState.ASSIGNED,
+            updated_at=now,
+            follow_up_reminded_for=None,
+            resolve_reminded_for=None,
+            **deadlines,
+        )
+    LeadEvent.objects.bulk_create(
+        LeadEvent(
+            lead_id=lead_id,
+            kind=EventKind.ALLOCATED,
+            actor=actor,
+            job=job,
+            from_state=LeadState.PUBLIC,
+            to_state=LeadState.ASSIGNED,
+            to_owner_id=rep_id,
+            created_at=now,
+        )
+        for lead_id, rep_id in applied
+    )
+    return applied
+
+
+def allocate_due_teams(*, now=None) -> list[AllocationPlan]:
+    """Run the morning allocation for every team that switched it on and whose local allocation time has come."""
+    now = now or timezone.now()
+    plans = []
+    for policy in PoolPolicy.objects.filter(auto_allocate=True, team__is_active=True).select_related("team"):
+        team = policy.team
+        local = now.astimezone(ZoneInfo(team.time_zone))
+        if local.time() < policy.allocation_time:
+            continue
+        if AllocationRun.objects.filter(team=team, day=local.date(), is_automatic=True).exists():
+            continue
+        try:
+            with transaction.atomic():
+                plans.append(allocate(team=team, job="morning allocation", now=now))
+        except IntegrityError:
+            continue  # another worker allocated this team a moment ago
+    return plans
+
+
+# --- Reclaim ------------------------------------------------------------------------------------------------------
+
+RECLAIM_BATCH = 20_000
+
+
+class ReclaimCause:
+    FOLLOW_UP = "follow_up"
+    RESOLVE = "resolve"
+    IDLE = "idle"
+
+
+RECLAIM_REASONS = {
+    ReclaimCause.FOLLOW_UP: "first follow-up deadline missed",
+    ReclaimCause.RESOLVE: "resolve deadline missed",
+    ReclaimCause.IDLE: "private lead idle",
+}
+
+
+@dataclass
+class ReclaimResult:
+    moved: list[tuple[int, int, int | None]] = field(default_factory=list)  # (lead, old owner, new owner or None)
+
+    @property
+    def to_colleagues(self) -> int:
+        return sum(1 for _lead, _old, new in self.moved if new is not None)
+
+    @property
+    def to_pool(self) -> int:
+        return sum(1 for _lead, _old, new in self.moved if new is None)
+
+
+def _overdue(policy: PoolPolicy, now) -> QuerySet[Lead]:
+    """Return the team's leads whose timer ran out: unfollowed past the first deadline, unresolved, or idle."""
+    idle_since = now - timedelta(days=policy.private_idle_days)
+    return Lead.objects.filter(team_id=policy.team_id).filter(
+        Q(state=LeadState.ASSIGNED, follow_up_deadline__lt=now, last_follow_up_at__isnull=True)
+        | Q(state=LeadState.ASSIGNED, resolve_deadline__lt=now)
+        | Q(state=LeadState.PRIVATE, last_follow_up_at__lt=idle_since)
+        | Q(state=LeadState.PRIVATE, last_follow_up_at__isnull=True, private_since__lt=idle_since)
+    )
+
+
+def _cause(lead, now) -> str:
+    if lead["state"] == LeadState.PRIVATE:
+        return ReclaimCause.IDLE
+    if lead["last_follow_up_at"] is None and lead["follow_up_deadline"] and lead["follow_up_deadline"] < now:
+        return ReclaimCause.FOLLOW_UP
+    return ReclaimCause.RESOLVE
+
+
+def plan_reclaim(policy: PoolPolicy, candidates: list[dict], now) -> list[tuple[dict, int | None]]:
+    """Pick each overdue lead's next owner: the active rep of the team with the fewest open assigned leads,
+    never its last owner nor anyone in cooldown for it; nobody qualifies means the public pool."""
+    reps = list(active_reps(policy.team).values_list("pk", flat=True))
+    if not reps:
+        return [(lead, None) for lead in candidates]
+    load = dict.fromkeys(reps, 0)
+    load.update(
+        Lead.objects.filter(owner__in=reps, state=LeadState.ASSIGNED)
+        .values_list("owner")
+        .annotate(count=Count("pk"))
+        .values_list("owner", "count")
+    )
+    cooling = set(
+        LeadEvent.objects.filter(
+            lead_id__in=[lead["pk"] for lead in candidates],
+            from_owner__in=reps,
+            kind__in=LOSING_KINDS,
+            created_at__gt=now - timedelta(days=policy.reclaim_cooldown_days),
+        ).values_list("lead_id", "from_owner_id")
+    )
+    # A heap of (open leads, tie-break, rep): the least loaded rep is always on top.
+    heap = [(count, rep_id, rep_id) for rep_id, count in load.items()]
+    heapq.heapify(heap)
+    plan = []
+    for lead in candidates:
+        passed_over = []
+        chosen = None
+        while heap:
+            count, tie, rep_id = heapq.heappop(heap)
+            if rep_id == lead["owner_id"] or (lead["pk"], rep_id) in cooling:
+                passed_over.append((count, tie, rep_id))
+                continue
+            chosen = rep_id
+            heapq.heappush(heap, (count + 1, tie, rep_id))
+            break
+        for entry in passed_over:
+            heapq.heappush(heap, entry)
+        plan.append((lead, chosen))
+    return plan
+
+
+RECLAIM_SQL = """
+WITH moves AS (
+    SELECT * FROM unnest(%(leads)s::bigint[], %(old_owners)s::bigint[], %(old_states)s::text[],
+                         %(new_owners)s::bigint[], %(reasons)s::text[])
+        AS m(lead_id, old_owner_id, old_state, new_owner_id, reason)
+),
+moved AS (
+    UPDATE leads_lead AS l
+       SET owner_id = m.new_owner_id,
+           state = CASE WHEN m.new_owner_id IS NULL THEN 'public' ELSE 'assigned' END,
+           assigned_at = CASE WHEN m.new_owner_id IS NULL THEN NULL ELSE %(now)s END,
+           follow_up_deadline = CASE WHEN m.new_owner_id IS NULL THEN NULL ELSE %(follow_up)s END,
+           resolve_deadline = CASE WHEN m.new_owner_id IS NULL THEN NULL ELSE %(resolve)s END,
+           last_follow_up_at = NULL, private_since = NULL, follow_up_reminded_for = NULL,
+           resolve_reminded_for = NULL, updated_at = %(now)s
+      FROM moves AS m
+     WHERE l.id = m.lead_id AND l.owner_id = m.old_owner_id AND l.state = m.old_state
+       AND (   (l.state = 'assigned' AND l.follow_up_deadline < %(now)s AND l.last_follow_up_at IS NULL)
+            OR (l.state = 'assigned' AND l.resolve_deadline < %(now)s)
+            OR (l.state = 'private' AND COALESCE(l.last_follow_up_at, l.private_since) < %(idle_since)s))
+ RETURNING l.id, m.old_owner_id, m.old_state, m.new_owner_id, m.reason
+)
+INSERT INTO pools_leadevent (lead_id, kind, actor_id, job, from_state, to_state, from_owner_id, to_owner_id, reason,
+                             created_at)
+SELECT id, 'reclaimed', NULL, 'reclaim', old_state, CASE WHEN new_owner_id IS NULL THEN 'public' ELSE 'assigned' END,
+       old_owner_id, new_owner_id, reason, %(now)s
+  FROM moved
+RETURNING lead_id, from_owner_id, to_owner_id
+"""
+
+
+def _apply_reclaim(plan, policy: PoolPolicy, now) -> list[tuple[int, int, int | None]]:
+    """Move each planned lead if it is still as it was read (same owner and state, still overdue)."""
+    if not plan:
+        return []
+    deadlines = deadlines_from(policy, now)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                RECLAIM_SQL,
+                {
+                    "leads": [lead["pk"] for lead, _new in plan],
+                    "old_owners": [lead["owner_id"] for lead, _new in plan],
+                    "old_states": [lead["state"] for lead, _new in plan],
+                    "new_owners": [new for _lead, new in plan],
+                    "reasons": [RECLAIM_REASONS[_cause(lead, now)] for lead, _new in plan],
+                    "now": now,
+                    "follow_up": deadlines["follow_up_deadline"],
+                    "resolve": deadlines["resolve_deadline"],
+                    "idle_since": now - timedelta(days=policy.private_idle_days),
+                },
+            )
+            return cursor.fetchall()
+    # SQLite: writers are serialised; each lead is still re-checked against what was read.
+    moved = []
+    overdue = _overdue(policy, now)
+    for lead, new_owner in plan:
+        ownership = deadlines if new_owner else {"assigned_at": None, "last_follow_up_at": None, "private_since": None}
+        updated = overdue.filter(pk=lead["pk"], owner_id=lead["owner_id"], state=lead["state"]).update(
+            owner_id=new_owner,
+            state=LeadState.ASSIGNED if new_owner else LeadState.PUBLIC,
+            updated_at=now,
+            follow_up_reminded_for=None,
+            resolve_reminded_for=None,
+            **({} if new_owner else NO_DEADLINES),
+            **ownership,
+        )
+        if updated:
+            moved.append((lead, new_owner))
+    LeadEvent.objects.bulk_create(
+        LeadEvent(
+            lead_id=lead["pk"],
+            kind=EventKind.RECLAIMED,
+            job="reclaim",
+            from_state=lead["state"],
+            to_state=LeadState.ASSIGNED if new_owner else LeadState.PUBLIC,
+            from_owner_id=lead["owner_id"],
+            to_owner_id=new_owner,
+            reason=RECLAIM_REASONS[_cause(lead, now)],
+            created_at=now,
+        )
+        for lead, new_owner in moved
+    )
+    return [(lead["pk"], lead["owner_id"], new_owner) for lead, new_owner in moved]
+
+
+def reclaim_overdue(*, now=None, batch_size: int = RECLAIM_BATCH) -> ReclaimResult:
+    """Take back every lead whose timer ran out and give it to a colleague (or the pool); notify who is concerned.
+
+    Safe to run twice at once: a second run skips the rows the first has locked, and every move re-checks the
+    state it read, so a follow-up that commits first keeps the lead with its rep.
+    """
+    now = now or timezone.now()
+    result = ReclaimResult()
+    for team in Team.objects.filter(is_active=True).order_by("pk"):
+        policy = policy_for(team)
+        while True:
+            with transaction.atomic():
+                candidates = list(
+                    _overdue(policy, now)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .order_by("pk")
+                    .values("pk", "owner_id", "state", "company_name", "follow_up_deadline", "last_follow_up_at")[
+                        :batch_size
+                    ]
+                )
+                if not candidates:
+                    break
+                moved = _apply_reclaim(plan_reclaim(policy, candidates, now), policy, now)
+                names = {lead["pk"]: lead["company_name"] for lead in candidates}
+                _notify_reclaim(policy.team, moved, names, now)
+                result.moved.extend(moved)
+            if len(candidates) < batch_size:
+                break
+    return result
+
+
+def _companies(lead_ids, names, limit=5) -> str:
+    listed = "、".join(names[lead_id] for lead_id in lead_ids[:limit])
+    return listed + (f" … (+{len(lead_ids) - limit})" if len(lead_ids) > limit else "")
+
+
+def _notify_reclaim(team: Team, moved, names, now) -> None:
+    """Tell each old owner, each new owner and the team's managers, one message each per run."""
+    lost: dict[int, list[int]] = {}
+    gained: dict[int, list[int]] = {}
+    for lead_id, old_owner, new_owner in moved:
+        lost.setdefault(old_owner, []).append(lead_id)
+        if new_owner is not None:
+            gained.setdefault(new_owner, []).append(lead_id)
+    if not moved:
+        return
+    rep_names = dict(User.objects.filter(pk__in=lost).values_list("pk", "username"))
+    managers = Membership.objects.filter(team=team, role=Role.MANAGER, user__is_active=True).values_list(
+        "user_id", flat=True
+    )
+    by_rep = ", ".join(f"{rep_names.get(rep, rep)} ({len(leads)})" for rep, leads in sorted(lost.items()))
+    Kind = Notification.Kind
+    notify(
+        [
+            *(
+                Notification(
+                    user_id=user_id,
+                    kind=Kind.RECLAIMED,
+                    params={"count": len(leads), "companies": _companies(leads, names)},
+                    created_at=now,
+                )
+                for user_id, leads in lost.items()
+            ),
+            *(
+                Notification(
+                    user_id=user_id,
+                    kind=Kind.REASSIGNED,
+                    params={"count": len(leads), "companies": _companies(leads, names)},
+                    created_at=now,
+                )
+                for user_id, leads in gained.items()
+            ),
+            *(
+                Notification(
+                    user_id=manager_id,
+                    kind=Kind.TEAM_RECLAIMED,
+                    params={"count": len(moved), "reps": by_rep},
+                    created_at=now,
+                )
+                for manager_id in managers
+            ),
+        ]
+    )
+
+
+# --- Reminders ----------------------------------------------------------------------------------------------------
+
+
+def send_reminders(*, now=None) -> int:
+    """Remind owners of leads whose deadline falls within the team's reminder window, once per deadline."""
+    now = now or timezone.now()
+    reminded = 0
+    for policy in PoolPolicy.objects.filter(team__is_active=True).select_related("team"):
+        horizon = now + timedelta(hours=policy.remind_before_hours)
+        assigned = Lead.objects.filter(team_id=policy.team_id, state=LeadState.ASSIGNED)
+        due = {}
+        with transaction.atomic():
+            follow_up = assigned.filter(
+                last_follow_up_at__isnull=True, follow_up_deadline__gt=now, follow_up_deadline__lte=horizon
+            ).exclude(follow_up_reminded_for=F("follow_up_deadline"))
+            resolve = assigned.filter(resolve_deadline__gt=now, resolve_deadline__lte=horizon).exclude(
+                resolve_reminded_for=F("resolve_deadline")
+            )
+            for lead in follow_up.select_for_update(skip_locked=True).values("pk", "owner_id", "company_name"):
+                due.setdefault(lead["owner_id"], {})[lead["pk"]] = lead["company_name"]
+            for lead in resolve.select_for_update(skip_locked=True).values("pk", "owner_id", "company_name"):
+                due.setdefault(lead["owner_id"], {})[lead["pk"]] = lead["company_name"]
+            follow_up.filter(pk__in=[pk for leads in due.values() for pk in leads]).update(
+                follow_up_reminded_for=F("follow_up_deadline")
+            )
+            resolve.filter(pk__in=[pk for leads in due.values() for pk in leads]).update(
+                resolve_reminded_for=F("resolve_deadline")
+            )
+            notify(
+                [
+                    Notification(
+                        user_id=owner_id,
+                        kind=Notification.Kind.REMINDER,
+                        params={
+                            "count": len(leads),
+                            "hours": policy.remind_before_hours,
+                            "companies": _companies(list(leads), leads),
+                        },
+                        created_at=now,
+                    )
+                    for owner_id, leads in due.items()
+                ]
+            )
+        reminded += sum(len(leads) for leads in due.values())
+    return reminded

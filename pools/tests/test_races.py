@@ -12,7 +12,7 @@ from leads.models import Lead, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent
 from pools.policy import policy_for
-from pools.services import claim_lead, keep_lead
+from pools.services import allocate, claim_lead, keep_lead, reclaim_overdue, record_follow_up
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -118,3 +118,61 @@ def test_the_database_refuses_to_rewrite_or_delete_a_lead_event(team):
         cursor.execute("UPDATE pools_leadevent SET reason = 'rewritten'")
     with pytest.raises(DatabaseError, match="append-only"), connection.cursor() as cursor:
         cursor.execute("DELETE FROM pools_leadevent")
+
+
+def test_two_reclaim_runs_at_once_never_move_a_lead_twice(team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=True)
+    reps = [member(team, Role.REP, username=f"rep{n}") for n in range(4)]
+    leads = [owned_lead(team, reps[n % 4]) for n in range(200)]
+    time_machine.move_to("2026-11-30 09:00:00+08:00", tick=True)
+
+    outcomes = run_at_once(lambda: reclaim_overdue(batch_size=50), lambda: reclaim_overdue(batch_size=50))
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    assert sum(len(outcome.moved) for outcome in outcomes) == 200
+    assert LeadEvent.objects.filter(kind=EventKind.RECLAIMED).count() == 200
+    assert LeadEvent.objects.filter(kind=EventKind.RECLAIMED).values("lead").distinct().count() == len(leads)
+
+
+def test_allocation_and_reclaim_at_once_never_give_one_lead_to_two_reps(team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=True)
+    reps = [member(team, Role.REP, username=f"rep{n}") for n in range(3)]
+    policy = policy_for(team)
+    policy.allocation_min = policy.allocation_max = 40
+    policy.save()
+    overdue = [owned_lead(team, reps[n % 3]) for n in range(60)]
+    LeadFactory.create_batch(60, team=team)
+    time_machine.move_to("2026-11-30 09:00:00+08:00", tick=True)
+
+    outcomes = run_at_once(lambda: allocate(team=team, job="test"), lambda: reclaim_overdue(batch_size=20))
+
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    for lead in Lead.objects.filter(pk__in=[lead.pk for lead in overdue]):
+        moves = LeadEvent.objects.filter(lead=lead, kind__in=[EventKind.RECLAIMED, EventKind.ALLOCATED])
+        owners_given = [event.to_owner_id for event in moves if event.to_owner_id]
+        assert len(owners_given) <= 1 or lead.owner_id == owners_given[-1]
+    # Every owned lead's owner is the one its last event names: no lead was handed to two reps.
+    for lead in Lead.objects.exclude(owner=None):
+        assert LeadEvent.objects.filter(lead=lead).last().to_owner_id == lead.owner_id
+
+
+def test_a_follow_up_at_the_instant_of_the_reclaim_has_exactly_one_winner(team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=True)
+    rep = member(team, Role.REP, username="late")
+    member(team, Role.REP, username="colleague")
+    leads = [owned_lead(team, rep) for _ in range(30)]
+    time_machine.move_to("2026-11-29 09:00:30+08:00", tick=True)
+
+    def follow_up_all():
+        return [record_follow_up(actor=rep, lead=lead) for lead in leads]
+
+    followed, reclaimed = run_at_once(follow_up_all, lambda: reclaim_overdue(batch_size=5))
+
+    assert not isinstance(followed, Exception), followed
+    assert not isinstance(reclaimed, Exception), reclaimed
+    moved = {lead_id for lead_id, _old, _new in reclaimed.moved}
+    for lead, kept in zip(leads, followed, strict=True):
+        lead.refresh_from_db()
+        # Either the follow-up landed first and the rep keeps the lead, or the reclaim did and the rep was told.
+        assert kept == (lead.owner == rep)
+        assert kept != (lead.pk in moved)
