@@ -1,11 +1,12 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.models import Role
+from crm.models import Notification, Role
 
 # Each role's menu; later issues add their pages here.
 MANAGER_PAGES = [
     ("leads:team", _("Team leads")),
+    ("pools:allocation", _("Allocation")),
     ("leads:pool", _("Public pool")),
     ("leads:import", _("Import")),
     ("leads:collisions", _("Collisions")),
@@ -33,4 +34,5 @@ def navigation(request):
     for url_name, label in NAVIGATION.get(user.role, []):
         url = reverse(url_name)
         items.append({"url": url, "label": label, "active": current == url})
-    return {"navigation": items}
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"navigation": items, "unread_notifications": unread}

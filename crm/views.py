@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -8,8 +9,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from crm.models import Membership, Role
+from crm.models import Membership, Notification, Role
 from crm.selectors import heartbeat_age, scope_to_user, teams_of
+from crm.services import mark_notifications_read
 from leads.models import Lead, LeadState
 
 # What a rep owns; public leads have no owner, and closed ones are no longer theirs to work.
@@ -59,3 +61,13 @@ def healthz(request):
         report["heartbeat"] = "ok" if age.total_seconds() <= settings.HEARTBEAT_STALE_AFTER_SECONDS else "stale"
     healthy = report["heartbeat"] == "ok"
     return JsonResponse(report | {"status": "ok" if healthy else "degraded"}, status=200 if healthy else 503)
+
+
+@login_required
+def notifications(request):
+    """The user's notifications, newest first; opening the page marks them read."""
+    page = Paginator(Notification.objects.filter(user=request.user), 30).get_page(request.GET.get("page"))
+    unread_ids = {notification.pk for notification in page if notification.read_at is None}
+    response = render(request, "crm/notifications.html", {"page": page, "unread_ids": unread_ids, "query": ""})
+    mark_notifications_read(user=request.user)
+    return response

@@ -1,13 +1,18 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from crm.errors import DomainError
 from crm.models import Team
 from crm.permissions import manager_required
+from crm.selectors import active_reps
 from pools.forms import PoolPolicyForm
+from pools.models import AllocationRun
 from pools.policy import policy_for
-from pools.services import managed_team_ids
+from pools.selectors import allocation_overview, public_pool_size
+from pools.services import allocate, managed_team_ids, plan_allocation, set_quota
 
 
 @manager_required
@@ -25,3 +30,56 @@ def policy(request, team_pk=None):
         messages.success(request, _("The rules of %(team)s are saved.") % {"team": team})
         return redirect("pools:policy_of", team_pk=team.pk)
     return render(request, "pools/policy.html", {"form": form, "team": team, "teams": teams})
+
+
+def _team_from_query(request):
+    teams = list(Team.objects.filter(pk__in=managed_team_ids(request.user)).order_by("name"))
+    wanted = request.GET.get("team") or request.POST.get("team")
+    team = next((team for team in teams if str(team.pk) == wanted), None) if wanted else (teams[0] if teams else None)
+    if team is None:
+        raise Http404
+    return team, teams
+
+
+@manager_required
+def allocation(request):
+    """The morning allocation: quotas per rep, a preview of who gets how many, then confirm."""
+    team, teams = _team_from_query(request)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "quotas":
+                _save_quotas(request, team)
+                messages.success(request, _("Quotas saved."))
+            else:
+                plan = allocate(team=team, actor=request.user)
+                messages.success(
+                    request,
+                    _("%(count)s leads allocated; %(short)s missing because the pool ran short.")
+                    % {"count": sum(row.planned for row in plan.reps), "short": plan.shortfall},
+                )
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect(f"{reverse('pools:allocation')}?team={team.pk}")
+    policy = policy_for(team)
+    plan = plan_allocation(team) if request.GET.get("preview") else None
+    planned = {row.rep.pk: row for row in plan.reps} if plan else {}
+    context = {
+        "team": team,
+        "teams": teams,
+        "policy": policy,
+        "rows": allocation_overview(team),
+        "pool_size": public_pool_size(team),
+        "plan": plan,
+        "planned": planned,
+        "runs": AllocationRun.objects.filter(team=team).select_related("actor")[:5],
+    }
+    return render(request, "pools/allocation.html", context)
+
+
+def _save_quotas(request, team):
+    for rep in active_reps(team):
+        value = request.POST.get(f"quota-{rep.pk}", "").strip()
+        if value:
+            if not value.isdigit():
+                raise DomainError(_("A quota must be a whole number."))
+            set_quota(actor=request.user, rep=rep, daily_leads=int(value))
