@@ -7,9 +7,12 @@ import time
 from contextlib import contextmanager
 
 from leads.bench import bench_import
+from pools.bench import bench_allocate, bench_reclaim
 
 BENCHMARKS = {
     "import": bench_import,
+    "allocate": bench_allocate,
+    "reclaim": bench_reclaim,
 }
 
 

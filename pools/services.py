@@ -372,9 +372,9 @@ def plan_allocation(team: Team, *, now=None, seed=None) -> AllocationPlan:
     policy = policy_for(team)
     day_start = start_of_day(team, now)
     reps = list(active_reps(team).order_by("pk"))
-    quotas = dict(RepQuota.objects.filter(rep__in=reps).values_list("rep_id", "daily_leads"))
+    quotas = dict(RepQuota.objects.filter(rep__in=active_reps(team)).values_list("rep_id", "daily_leads"))
     already = dict(
-        LeadEvent.objects.filter(kind=EventKind.ALLOCATED, to_owner__in=reps, created_at__gte=day_start)
+        LeadEvent.objects.filter(kind=EventKind.ALLOCATED, to_owner__in=active_reps(team), created_at__gte=day_start)
         .values_list("to_owner")
         .annotate(count=Count("pk"))
         .values_list("to_owner", "count")
@@ -392,10 +392,11 @@ def plan_allocation(team: Team, *, now=None, seed=None) -> AllocationPlan:
     ranked = list(
         pool.order_by("-priority", "created_at", "pk").values_list("pk", flat=True)[: total_needed + len(rows) * 5]
     )
+    # Subqueries rather than lists of ids: a pool can hold millions of leads and a team thousands of reps.
     cooling = set(
         LeadEvent.objects.filter(
-            lead_id__in=ranked,
-            from_owner__in=reps,
+            lead__in=pool,
+            from_owner__in=active_reps(team),
             kind__in=LOSING_KINDS,
             created_at__gt=now - timedelta(days=policy.reclaim_cooldown_days),
         ).values_list("lead_id", "from_owner_id")
