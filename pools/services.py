@@ -586,15 +586,32 @@ class ReclaimResult:
         return sum(1 for _lead, _old, new in self.moved if new is None)
 
 
-def _overdue(policy: PoolPolicy, now) -> QuerySet[Lead]:
-    """Return the team's leads whose timer ran out: unfollowed past the first deadline, unresolved, or idle."""
-    idle_since = now - timedelta(days=policy.private_idle_days)
-    return Lead.objects.filter(team_id=policy.team_id).filter(
-        Q(state=LeadState.ASSIGNED, follow_up_deadline__lt=now, last_follow_up_at__isnull=True)
-        | Q(state=LeadState.ASSIGNED, resolve_deadline__lt=now)
-        | Q(state=LeadState.PRIVATE, last_follow_up_at__lt=idle_since)
-        | Q(state=LeadState.PRIVATE, last_follow_up_at__isnull=True, private_since__lt=idle_since)
+def active_policies() -> dict[int, PoolPolicy]:
+    """Return every active team's policy by team id, creating the missing ones with their defaults."""
+    teams = set(Team.objects.filter(is_active=True).values_list("pk", flat=True))
+    policies = {policy.team_id: policy for policy in PoolPolicy.objects.filter(team_id__in=teams)}
+    missing = [PoolPolicy(team_id=team_id) for team_id in teams - set(policies)]
+    if missing:
+        PoolPolicy.objects.bulk_create(missing, ignore_conflicts=True)
+        policies = {policy.team_id: policy for policy in PoolPolicy.objects.filter(team_id__in=teams)}
+    return policies
+
+
+def _overdue(policies: dict[int, PoolPolicy], now) -> QuerySet[Lead]:
+    """Return the leads whose timer ran out: unfollowed past the first deadline, unresolved, or idle too long."""
+    condition = Q(state=LeadState.ASSIGNED, follow_up_deadline__lt=now, last_follow_up_at__isnull=True) | Q(
+        state=LeadState.ASSIGNED, resolve_deadline__lt=now
     )
+    teams_by_idle_days: dict[int, list[int]] = {}
+    for team_id, policy in policies.items():
+        teams_by_idle_days.setdefault(policy.private_idle_days, []).append(team_id)
+    for days, team_ids in teams_by_idle_days.items():
+        idle_since = now - timedelta(days=days)
+        private = Q(state=LeadState.PRIVATE, team_id__in=team_ids)
+        condition |= private & (
+            Q(last_follow_up_at__lt=idle_since) | Q(last_follow_up_at__isnull=True, private_since__lt=idle_since)
+        )
+    return Lead.objects.filter(team_id__in=list(policies)).filter(condition)
 
 
 def _cause(lead, now) -> str:
@@ -605,38 +622,49 @@ def _cause(lead, now) -> str:
     return ReclaimCause.RESOLVE
 
 
-def plan_reclaim(policy: PoolPolicy, candidates: list[dict], now) -> list[tuple[dict, int | None]]:
-    """Pick each overdue lead's next owner: the active rep of the team with the fewest open assigned leads,
-    never its last owner nor anyone in cooldown for it; nobody qualifies means the public pool."""
-    reps = list(active_reps(policy.team).values_list("pk", flat=True))
-    if not reps:
-        return [(lead, None) for lead in candidates]
-    load = dict.fromkeys(reps, 0)
-    load.update(
+def plan_reclaim(policies: dict[int, PoolPolicy], candidates: list[dict], now) -> list[tuple[dict, int | None]]:
+    """Pick each overdue lead's next owner: the active rep of its team with the fewest open assigned leads, never
+    its last owner nor anyone in cooldown for it; when nobody qualifies, the public pool."""
+    team_ids = {lead["team_id"] for lead in candidates}
+    reps_by_team: dict[int, list[int]] = {}
+    for team_id, rep_id in Membership.objects.filter(
+        team_id__in=team_ids, role=Role.REP, user__is_active=True
+    ).values_list("team_id", "user_id"):
+        reps_by_team.setdefault(team_id, []).append(rep_id)
+    reps = Membership.objects.filter(team_id__in=team_ids, role=Role.REP, user__is_active=True).values("user_id")
+    load = dict(
         Lead.objects.filter(owner__in=reps, state=LeadState.ASSIGNED)
         .values_list("owner")
         .annotate(count=Count("pk"))
         .values_list("owner", "count")
     )
-    cooling = set(
-        LeadEvent.objects.filter(
-            lead_id__in=[lead["pk"] for lead in candidates],
-            from_owner__in=reps,
-            kind__in=LOSING_KINDS,
-            created_at__gt=now - timedelta(days=policy.reclaim_cooldown_days),
-        ).values_list("lead_id", "from_owner_id")
-    )
-    # A heap of (open leads, tie-break, rep): the least loaded rep is always on top.
-    heap = [(count, rep_id, rep_id) for rep_id, count in load.items()]
-    heapq.heapify(heap)
+    longest = max(policies[team_id].reclaim_cooldown_days for team_id in team_ids)
+    cooling = {}
+    for lead_id, rep_id, lost_at in LeadEvent.objects.filter(
+        lead_id__in=[lead["pk"] for lead in candidates],
+        kind__in=LOSING_KINDS,
+        created_at__gt=now - timedelta(days=longest),
+    ).values_list("lead_id", "from_owner_id", "created_at"):
+        cooling[(lead_id, rep_id)] = max(lost_at, cooling.get((lead_id, rep_id), lost_at))
+    # Per team, a heap of (open leads, tie-break, rep): the least loaded rep is always on top.
+    heaps = {
+        team_id: [(load.get(rep_id, 0), rep_id, rep_id) for rep_id in team_reps]
+        for team_id, team_reps in reps_by_team.items()
+    }
+    for heap in heaps.values():
+        heapq.heapify(heap)
     plan = []
     for lead in candidates:
+        heap = heaps.get(lead["team_id"], [])
+        cooldown = timedelta(days=policies[lead["team_id"]].reclaim_cooldown_days)
         passed_over = []
         chosen = None
         while heap:
-            count, tie, rep_id = heapq.heappop(heap)
-            if rep_id == lead["owner_id"] or (lead["pk"], rep_id) in cooling:
-                passed_over.append((count, tie, rep_id))
+            entry = heapq.heappop(heap)
+            count, tie, rep_id = entry
+            lost_at = cooling.get((lead["pk"], rep_id))
+            if rep_id == lead["owner_id"] or (lost_at is not None and lost_at > now - cooldown):
+                passed_over.append(entry)
                 continue
             chosen = rep_id
             heapq.heappush(heap, (count + 1, tie, rep_id))
@@ -650,23 +678,24 @@ def plan_reclaim(policy: PoolPolicy, candidates: list[dict], now) -> list[tuple[
 RECLAIM_SQL = """
 WITH moves AS (
     SELECT * FROM unnest(%(leads)s::bigint[], %(old_owners)s::bigint[], %(old_states)s::text[],
-                         %(new_owners)s::bigint[], %(reasons)s::text[])
-        AS m(lead_id, old_owner_id, old_state, new_owner_id, reason)
+                         %(new_owners)s::bigint[], %(reasons)s::text[], %(follow_ups)s::timestamptz[],
+                         %(resolves)s::timestamptz[], %(idle_since)s::timestamptz[])
+        AS m(lead_id, old_owner_id, old_state, new_owner_id, reason, follow_up, resolve, idle_since)
 ),
 moved AS (
     UPDATE leads_lead AS l
        SET owner_id = m.new_owner_id,
            state = CASE WHEN m.new_owner_id IS NULL THEN 'public' ELSE 'assigned' END,
            assigned_at = CASE WHEN m.new_owner_id IS NULL THEN NULL ELSE %(now)s END,
-           follow_up_deadline = CASE WHEN m.new_owner_id IS NULL THEN NULL ELSE %(follow_up)s END,
-           resolve_deadline = CASE WHEN m.new_owner_id IS NULL THEN NULL ELSE %(resolve)s END,
+           follow_up_deadline = CASE WHEN m.new_owner_id IS NULL THEN NULL ELSE m.follow_up END,
+           resolve_deadline = CASE WHEN m.new_owner_id IS NULL THEN NULL ELSE m.resolve END,
            last_follow_up_at = NULL, private_since = NULL, follow_up_reminded_for = NULL,
            resolve_reminded_for = NULL, updated_at = %(now)s
       FROM moves AS m
      WHERE l.id = m.lead_id AND l.owner_id = m.old_owner_id AND l.state = m.old_state
        AND (   (l.state = 'assigned' AND l.follow_up_deadline < %(now)s AND l.last_follow_up_at IS NULL)
             OR (l.state = 'assigned' AND l.resolve_deadline < %(now)s)
-            OR (l.state = 'private' AND COALESCE(l.last_follow_up_at, l.private_since) < %(idle_since)s))
+            OR (l.state = 'private' AND COALESCE(l.last_follow_up_at, l.private_since) < m.idle_since))
  RETURNING l.id, m.old_owner_id, m.old_state, m.new_owner_id, m.reason
 )
 INSERT INTO pools_leadevent (lead_id, kind, actor_id, job, from_state, to_state, from_owner_id, to_owner_id, reason,
@@ -678,11 +707,11 @@ RETURNING lead_id, from_owner_id, to_owner_id
 """
 
 
-def _apply_reclaim(plan, policy: PoolPolicy, now) -> list[tuple[int, int, int | None]]:
+def _apply_reclaim(plan, policies: dict[int, PoolPolicy], now) -> list[tuple[int, int, int | None]]:
     """Move each planned lead if it is still as it was read (same owner and state, still overdue)."""
     if not plan:
         return []
-    deadlines = deadlines_from(policy, now)
+    deadlines = {team_id: deadlines_from(policy, now) for team_id, policy in policies.items()}
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -693,28 +722,31 @@ def _apply_reclaim(plan, policy: PoolPolicy, now) -> list[tuple[int, int, int | 
                     "old_states": [lead["state"] for lead, _new in plan],
                     "new_owners": [new for _lead, new in plan],
                     "reasons": [RECLAIM_REASONS[_cause(lead, now)] for lead, _new in plan],
+                    "follow_ups": [deadlines[lead["team_id"]]["follow_up_deadline"] for lead, _new in plan],
+                    "resolves": [deadlines[lead["team_id"]]["resolve_deadline"] for lead, _new in plan],
+                    "idle_since": [
+                        now - timedelta(days=policies[lead["team_id"]].private_idle_days) for lead, _new in plan
+                    ],
                     "now": now,
-                    "follow_up": deadlines["follow_up_deadline"],
-                    "resolve": deadlines["resolve_deadline"],
-                    "idle_since": now - timedelta(days=policy.private_idle_days),
                 },
             )
             return cursor.fetchall()
     # SQLite: writers are serialised; each lead is still re-checked against what was read.
     moved = []
-    overdue = _overdue(policy, now)
+    overdue = _overdue(policies, now)
     for lead, new_owner in plan:
-        ownership = deadlines if new_owner else {"assigned_at": None, "last_follow_up_at": None, "private_since": None}
-        updated = overdue.filter(pk=lead["pk"], owner_id=lead["owner_id"], state=lead["state"]).update(
-            owner_id=new_owner,
-            state=LeadState.ASSIGNED if new_owner else LeadState.PUBLIC,
-            updated_at=now,
-            follow_up_reminded_for=None,
-            resolve_reminded_for=None,
-            **({} if new_owner else NO_DEADLINES),
-            **ownership,
-        )
-        if updated:
+        fields = {
+            "owner_id": new_owner,
+            "updated_at": now,
+            "follow_up_reminded_for": None,
+            "resolve_reminded_for": None,
+        }
+        if new_owner:
+            fields |= {"state": LeadState.ASSIGNED, **deadlines[lead["team_id"]]}
+        else:
+            fields |= {"state": LeadState.PUBLIC, "assigned_at": None, "last_follow_up_at": None}
+            fields |= {"private_since": None, **NO_DEADLINES}
+        if overdue.filter(pk=lead["pk"], owner_id=lead["owner_id"], state=lead["state"]).update(**fields):
             moved.append((lead, new_owner))
     LeadEvent.objects.bulk_create(
         LeadEvent(
@@ -736,31 +768,31 @@ def _apply_reclaim(plan, policy: PoolPolicy, now) -> list[tuple[int, int, int | 
 def reclaim_overdue(*, now=None, batch_size: int = RECLAIM_BATCH) -> ReclaimResult:
     """Take back every lead whose timer ran out and give it to a colleague (or the pool); notify who is concerned.
 
-    Safe to run twice at once: a second run skips the rows the first has locked, and every move re-checks the
-    state it read, so a follow-up that commits first keeps the lead with its rep.
+    Works in bounded batches across all teams. Safe to run twice at once: a second run skips the rows the first
+    has locked, and every move re-checks the state it read, so a follow-up that commits first keeps the lead.
     """
     now = now or timezone.now()
     result = ReclaimResult()
-    for team in Team.objects.filter(is_active=True).order_by("pk"):
-        policy = policy_for(team)
-        while True:
-            with transaction.atomic():
-                candidates = list(
-                    _overdue(policy, now)
-                    .select_for_update(skip_locked=True, of=("self",))
-                    .order_by("pk")
-                    .values("pk", "owner_id", "state", "company_name", "follow_up_deadline", "last_follow_up_at")[
-                        :batch_size
-                    ]
-                )
-                if not candidates:
-                    break
-                moved = _apply_reclaim(plan_reclaim(policy, candidates, now), policy, now)
-                names = {lead["pk"]: lead["company_name"] for lead in candidates}
-                _notify_reclaim(policy.team, moved, names, now)
-                result.moved.extend(moved)
-            if len(candidates) < batch_size:
+    policies = active_policies()
+    if not policies:
+        return result
+    while True:
+        with transaction.atomic():
+            candidates = list(
+                _overdue(policies, now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")
+                .values(
+                    "pk", "team_id", "owner_id", "state", "company_name", "follow_up_deadline", "last_follow_up_at"
+                )[:batch_size]
+            )
+            if not candidates:
                 break
+            moved = _apply_reclaim(plan_reclaim(policies, candidates, now), policies, now)
+            _notify_reclaim(moved, candidates, now)
+            result.moved.extend(moved)
+        if len(candidates) < batch_size:
+            break
     return result
 
 
@@ -769,50 +801,49 @@ def _companies(lead_ids, names, limit=5) -> str:
     return listed + (f" … (+{len(lead_ids) - limit})" if len(lead_ids) > limit else "")
 
 
-def _notify_reclaim(team: Team, moved, names, now) -> None:
-    """Tell each old owner, each new owner and the team's managers, one message each per run."""
+def _notify_reclaim(moved, candidates, now) -> None:
+    """Tell each old owner, each new owner and the teams' managers: one message each per batch."""
+    if not moved:
+        return
+    names = {lead["pk"]: lead["company_name"] for lead in candidates}
+    team_of = {lead["pk"]: lead["team_id"] for lead in candidates}
     lost: dict[int, list[int]] = {}
     gained: dict[int, list[int]] = {}
+    lost_by_team: dict[int, dict[int, int]] = {}
     for lead_id, old_owner, new_owner in moved:
         lost.setdefault(old_owner, []).append(lead_id)
         if new_owner is not None:
             gained.setdefault(new_owner, []).append(lead_id)
-    if not moved:
-        return
-    rep_names = dict(User.objects.filter(pk__in=lost).values_list("pk", "username"))
-    managers = Membership.objects.filter(team=team, role=Role.MANAGER, user__is_active=True).values_list(
-        "user_id", flat=True
-    )
-    by_rep = ", ".join(f"{rep_names.get(rep, rep)} ({len(leads)})" for rep, leads in sorted(lost.items()))
+        per_rep = lost_by_team.setdefault(team_of[lead_id], {})
+        per_rep[old_owner] = per_rep.get(old_owner, 0) + 1
+    rep_names = dict(User.objects.filter(pk__in=list(lost)).values_list("pk", "username"))
+    for_managers: dict[int, dict[int, int]] = {}
+    for team_id, manager_id in Membership.objects.filter(
+        team_id__in=list(lost_by_team), role=Role.MANAGER, user__is_active=True
+    ).values_list("team_id", "user_id"):
+        for rep_id, count in lost_by_team[team_id].items():
+            for_managers.setdefault(manager_id, {})[rep_id] = count
     Kind = Notification.Kind
+
+    def about(user_id, kind, leads):
+        params = {"count": len(leads), "companies": _companies(leads, names)}
+        return Notification(user_id=user_id, kind=kind, params=params, created_at=now)
+
     notify(
         [
-            *(
-                Notification(
-                    user_id=user_id,
-                    kind=Kind.RECLAIMED,
-                    params={"count": len(leads), "companies": _companies(leads, names)},
-                    created_at=now,
-                )
-                for user_id, leads in lost.items()
-            ),
-            *(
-                Notification(
-                    user_id=user_id,
-                    kind=Kind.REASSIGNED,
-                    params={"count": len(leads), "companies": _companies(leads, names)},
-                    created_at=now,
-                )
-                for user_id, leads in gained.items()
-            ),
+            *(about(user_id, Kind.RECLAIMED, leads) for user_id, leads in lost.items()),
+            *(about(user_id, Kind.REASSIGNED, leads) for user_id, leads in gained.items()),
             *(
                 Notification(
                     user_id=manager_id,
                     kind=Kind.TEAM_RECLAIMED,
-                    params={"count": len(moved), "reps": by_rep},
+                    params={
+                        "count": sum(per_rep.values()),
+                        "reps": ", ".join(f"{rep_names.get(rep, rep)} ({count})" for rep, count in per_rep.items()),
+                    },
                     created_at=now,
                 )
-                for manager_id in managers
+                for manager_id, per_rep in for_managers.items()
             ),
         ]
     )
