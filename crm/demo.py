@@ -5,20 +5,22 @@ Everything is generated from a fixed seed, so a second run finds what the first 
 
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from crm.models import Membership, Role, Team, User
 from leads.models import Lead, LeadSource, LeadState
 from leads.normalize import company_key, phone_key
-from pools.services import assign_leads, keep_lead
+from pools.models import AllocationRun
+from pools.services import allocate, keep_lead, reclaim_overdue, record_follow_up
 
 DEMO_PASSWORD = "crm-demo-2026"
 LEADS_PER_TEAM = 1000
 REPS_PER_TEAM = 6
 SEED = 2026
-ASSIGNED_PER_REP = 12
 PRIVATE_PER_REP = 4
 
 
@@ -94,14 +96,26 @@ def seed_demo() -> SeedReport:
 
 
 def _hand_out_leads(team: Team, *, admin: User) -> None:
-    """Give every demo rep without leads some assigned ones and keep a few private, through the real operations."""
-    reps = User.objects.filter(memberships__team=team, memberships__role=Role.REP).order_by("username")
+    """Replay a few days of the method through the real operations, so every page has something to show.
+
+    Two mornings' allocations, follow-ups on most leads, a reclaim of the ones nobody followed up, leads close to
+    their deadline today, and a few kept in each rep's private pool.
+    """
+    if AllocationRun.objects.filter(team=team).exists():
+        return
+    now = timezone.now()
+    first_morning, second_morning = now - timedelta(hours=60), now - timedelta(hours=40)
+    allocate(team=team, actor=admin, now=first_morning, seed=SEED)
+    reps = list(User.objects.filter(memberships__team=team, memberships__role=Role.REP).order_by("username"))
     for rep in reps:
-        if Lead.objects.filter(owner=rep).exists():
-            continue
-        leads = list(Lead.objects.filter(team=team, state=LeadState.PUBLIC).order_by("pk")[:ASSIGNED_PER_REP])
-        assign_leads(actor=admin, leads=leads, rep=rep, reason="demo")
-        for lead in leads[:PRIVATE_PER_REP]:
+        for number, lead in enumerate(Lead.objects.filter(owner=rep, state=LeadState.ASSIGNED).order_by("pk")):
+            if number % 3:  # two in three followed up; the rest will be taken back
+                record_follow_up(actor=rep, lead=lead, at=first_morning + timedelta(hours=10))
+    allocate(team=team, actor=admin, now=second_morning, seed=SEED + 1)
+    reclaim_overdue(now=now - timedelta(hours=10))
+    for rep in reps:
+        followed_up = Lead.objects.filter(owner=rep, state=LeadState.ASSIGNED, last_follow_up_at__isnull=False)
+        for lead in followed_up.order_by("pk")[:PRIVATE_PER_REP]:
             keep_lead(actor=rep, lead=lead)
 
 
