@@ -137,7 +137,6 @@ class Notification(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     params = models.JSONField(_("details"), default=dict)
-    link = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
