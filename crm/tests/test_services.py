@@ -62,3 +62,45 @@ def test_record_heartbeat_moves_the_last_run_forward(db, time_machine):
     heartbeat = record_heartbeat(name="beat")
 
     assert heartbeat.last_run_at.isoformat() == "2026-11-27T00:01:00+00:00"
+
+
+def test_notifications_are_mailed_after_commit_when_mail_is_set_up(
+    owner, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from crm.celery import app
+    from crm.models import Notification
+    from crm.services import notify
+
+    settings.EMAIL_ENABLED = True
+    owner.email = "owner@example.com"
+    owner.save()
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            notify([Notification(user=owner, kind="allocated", params={"count": 30}, created_at=timezone.now())])
+    finally:
+        app.conf.task_always_eager = False
+
+    assert [message.to for message in mailoutbox] == [["owner@example.com"]]
+    assert "30" in mailoutbox[0].body
+
+
+def test_without_mail_set_up_notifications_stay_in_the_app(
+    owner, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from crm.models import Notification
+    from crm.services import notify
+
+    settings.EMAIL_ENABLED = False
+    owner.email = "owner@example.com"
+    owner.save()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        notify([Notification(user=owner, kind="allocated", params={"count": 30}, created_at=timezone.now())])
+
+    assert callbacks == []
+    assert mailoutbox == []
