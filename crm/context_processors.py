@@ -5,6 +5,8 @@ from crm.models import Notification, Role
 
 # Each role's menu; later issues add their pages here.
 MANAGER_PAGES = [
+    ("visits:meeting", _("Evening meeting")),
+    ("visits:compliance", _("Compliance")),
     ("leads:team", _("Team leads")),
     ("pools:allocation", _("Allocation")),
     ("leads:pool", _("Public pool")),
@@ -15,12 +17,15 @@ MANAGER_PAGES = [
 NAVIGATION = {
     Role.REP: [
         ("home", _("Today")),
+        ("visits:log", _("Log a visit")),
         ("leads:mine", _("My leads")),
         ("leads:pool", _("Public pool")),
+        ("visits:plan", _("Plan")),
+        ("visits:list", _("My visits")),
         ("leads:create", _("New lead")),
     ],
     Role.MANAGER: [("home", _("My teams")), *MANAGER_PAGES],
-    Role.QC: [("home", _("Quality control"))],
+    Role.QC: [("home", _("Quality control")), ("visits:meeting", _("Evening meeting"))],
     Role.ADMIN: [("home", _("Overview")), *MANAGER_PAGES, ("admin:index", _("Administration"))],
 }
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -10,31 +10,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from crm.models import Membership, Notification, Role
-from crm.selectors import heartbeat_age, scope_to_user, teams_of
+from crm.selectors import heartbeat_age, teams_of
 from crm.services import mark_notifications_read
 from leads.models import Lead, LeadState
-
-# What a rep owns; public leads have no owner, and closed ones are no longer theirs to work.
-REP_LEAD_STATES = (LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER)
+from visits import views as visits_views
 
 
 @login_required
 def home(request):
-    """Each role's landing page: a rep's own leads, a manager's or QC's teams."""
+    """Each role's landing page: a rep's Today, a manager's or QC's teams."""
     user = request.user
-    context = {"role": user.role}
     if user.role == Role.REP:
-        counts = scope_to_user(Lead.objects.all(), user).aggregate(
-            **{state: Count("pk", filter=Q(state=state)) for state in REP_LEAD_STATES}
-        )
-        context["lead_counts"] = [(LeadState(state).label, counts[state]) for state in REP_LEAD_STATES]
-    else:
-        context["teams"] = teams_of(user).annotate(
-            rep_count=count_per_team(Membership.objects.filter(role=Role.REP)),
-            public_count=count_per_team(Lead.objects.filter(state=LeadState.PUBLIC)),
-            owned_count=count_per_team(Lead.objects.filter(owner__isnull=False)),
-        )
-    return render(request, "crm/home.html", context)
+        return visits_views.today(request)
+    teams = teams_of(user).annotate(
+        rep_count=count_per_team(Membership.objects.filter(role=Role.REP)),
+        public_count=count_per_team(Lead.objects.filter(state=LeadState.PUBLIC)),
+        owned_count=count_per_team(Lead.objects.filter(owner__isnull=False)),
+    )
+    return render(request, "crm/home.html", {"role": user.role, "teams": teams})
 
 
 def count_per_team(rows):

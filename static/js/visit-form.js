@@ -1,0 +1,57 @@
+// Progressive enhancement of the visit form: it works fully without this script.
+(function () {
+  var form = document.getElementById("visit-form");
+  if (!form) return;
+
+  // Show only the part of the form the chosen kind of visit needs.
+  function showKind() {
+    var checked = form.querySelector("input[name=kind]:checked");
+    var kind = checked ? checked.value : "lead";
+    form.querySelectorAll("[data-when-kind]").forEach(function (part) {
+      part.hidden = part.dataset.whenKind !== kind;
+    });
+  }
+  form.querySelectorAll("input[name=kind]").forEach(function (radio) {
+    radio.addEventListener("change", showKind);
+  });
+  showKind();
+
+  // Search as you type among the rep's leads.
+  var filter = document.getElementById("lead-filter");
+  var select = form.querySelector("select[name=lead]");
+  if (filter && select) {
+    filter.hidden = false;
+    filter.addEventListener("input", function () {
+      var text = filter.value.trim().toLowerCase();
+      var first = null;
+      select.querySelectorAll("option").forEach(function (option) {
+        var match = !text || option.textContent.toLowerCase().indexOf(text) !== -1;
+        option.hidden = !match;
+        if (match && option.value && !first) first = option;
+      });
+      if (text && first) select.value = first.value;
+    });
+  }
+
+  // The browser's position, only when the rep asks for it.
+  var box = document.getElementById("location-box");
+  var button = document.getElementById("add-location");
+  var status = document.getElementById("location-status");
+  if (box && button && "geolocation" in navigator) {
+    box.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          form.querySelector("input[name=latitude]").value = position.coords.latitude.toFixed(6);
+          form.querySelector("input[name=longitude]").value = position.coords.longitude.toFixed(6);
+          form.querySelector("input[name=accuracy]").value = Math.round(position.coords.accuracy);
+          status.textContent = status.dataset.saved;
+        },
+        function () {
+          status.textContent = status.dataset.failed;
+        },
+        { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 }
+      );
+    });
+  }
+})();

@@ -1,0 +1,84 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from visits.models import Outcome, PersonRole, VisitMode
+
+KIND_LEAD, KIND_COLD = "lead", "cold"
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Visit to"),
+        choices=[(KIND_LEAD, _("One of my leads")), (KIND_COLD, _("Cold visit (new company)"))],
+        initial=KIND_LEAD,
+        widget=forms.RadioSelect,
+    )
+    lead = forms.TypedChoiceField(label=_("Lead"), coerce=int, required=False, empty_value=None)
+    company_name = forms.CharField(label=_("Company"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("Contact"), max_length=100, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=50, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    building = forms.CharField(label=_("Building"), max_length=100, required=False)
+    mode = forms.ChoiceField(
+        label=_("Mode"), choices=VisitMode.choices, initial=VisitMode.IN_PERSON, widget=forms.RadioSelect
+    )
+    person_met = forms.CharField(label=_("Person met"), max_length=100, required=False)
+    person_role = forms.ChoiceField(label=_("Their role"), choices=PersonRole.choices, initial=PersonRole.MANAGER)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Outcome.choices, initial=Outcome.POTENTIAL, widget=forms.RadioSelect
+    )
+    next_step = forms.CharField(label=_("Next step"), max_length=255, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    occurred_at = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        help_text=_("Leave empty for now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
+    accuracy = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, lead_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].choices = [("", "—"), *lead_choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == KIND_LEAD and not cleaned.get("lead"):
+            self.add_error("lead", _("Choose the lead you visited."))
+        if cleaned.get("kind") == KIND_COLD and not (cleaned.get("company_name") or "").strip():
+            self.add_error("company_name", _("Enter the company you visited."))
+        return cleaned
+
+
+class EditVisitForm(forms.Form):
+    mode = forms.ChoiceField(label=_("Mode"), choices=VisitMode.choices, widget=forms.RadioSelect)
+    person_met = forms.CharField(label=_("Person met"), max_length=100, required=False)
+    person_role = forms.ChoiceField(label=_("Their role"), choices=PersonRole.choices)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
+    next_step = forms.CharField(label=_("Next step"), max_length=255, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    building = forms.CharField(label=_("Building"), max_length=100, required=False)
+    address = forms.CharField(label=_("Address"), max_length=255, required=False)
+    reason = forms.CharField(
+        label=_("Why the change"),
+        max_length=255,
+        required=False,
+        help_text=_("Required once the day's entry has closed."),
+    )
+
+
+class DailyNoteForm(forms.Form):
+    win = forms.CharField(label=_("Win of the day"), max_length=300, required=False)
+    difficulty = forms.CharField(label=_("Difficulty of the day"), max_length=300, required=False)
+
+
+class PlanForm(forms.Form):
+    lead = forms.TypedChoiceField(label=_("Lead"), coerce=int)
+    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+
+    def __init__(self, *args, lead_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].choices = lead_choices

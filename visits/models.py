@@ -1,0 +1,137 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class VisitMode(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone follow-up")
+
+
+class PersonRole(models.TextChoices):
+    OWNER = "owner", _("Owner / boss")
+    EXECUTIVE = "executive", _("Executive")
+    MANAGER = "manager", _("Manager")
+    STAFF = "staff", _("Staff")
+    RECEPTIONIST = "receptionist", _("Receptionist")
+    OTHER = "other", _("Other")
+
+
+DECISION_MAKERS = (PersonRole.OWNER, PersonRole.EXECUTIVE)
+
+
+class Outcome(models.TextChoices):
+    EFFECTIVE = "effective", _("Effective")
+    POTENTIAL = "potential", _("Potential customer")
+
+
+class Visit(models.Model):
+    """One visit or phone follow-up as the rep entered it. Never deleted; a falsified one is voided by QC."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("rep")
+    )
+    team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="visits", verbose_name=_("team"))
+    lead = models.ForeignKey(
+        "leads.Lead", on_delete=models.PROTECT, null=True, blank=True, related_name="visits", verbose_name=_("lead")
+    )
+    company_name = models.CharField(_("company"), max_length=200)
+    day = models.DateField(_("day"), help_text=_("The day of the visit in the team's time zone."))
+    occurred_at = models.DateTimeField(_("when it happened"))
+    entered_at = models.DateTimeField(_("when it was entered"))
+    mode = models.CharField(_("mode"), max_length=10, choices=VisitMode.choices, default=VisitMode.IN_PERSON)
+    person_met = models.CharField(_("person met"), max_length=100, blank=True)
+    person_role = models.CharField(_("their role"), max_length=12, choices=PersonRole.choices)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    next_step = models.CharField(_("next step"), max_length=255, blank=True)
+    building = models.CharField(_("building"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    accuracy_meters = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+    is_cold = models.BooleanField(_("cold visit"), default=False)
+    created_lead = models.BooleanField(_("created a new lead"), default=False)
+    is_follow_up = models.BooleanField(_("counted as the lead's follow-up"), default=False)
+    is_late = models.BooleanField(_("entered after the cut-off"), default=False)
+    is_voided = models.BooleanField(_("voided"), default=False)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    sampled_at = models.DateTimeField(_("sampled by QC at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        indexes = [
+            models.Index(fields=["team", "day"], name="visit_team_day"),
+            models.Index(fields=["rep", "day"], name="visit_rep_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.company_name} · {self.day}"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("visits:detail", args=[self.pk])
+
+    @property
+    def is_effective(self) -> bool:
+        return self.outcome == Outcome.EFFECTIVE
+
+
+class VisitAmendment(models.Model):
+    """A change to a visit made after its entry closed (or once QC sampled it): who, when, what, why."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("visit"))
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    amended_at = models.DateTimeField(_("when"))
+    changes = models.JSONField(_("changes"), help_text=_("field: [old value, new value]"))
+    reason = models.CharField(_("why"), max_length=255)
+
+    class Meta:
+        ordering = ["amended_at", "pk"]
+        verbose_name = _("visit amendment")
+        verbose_name_plural = _("visit amendments")
+
+    def __str__(self):
+        return f"{self.visit_id} @ {self.amended_at:%Y-%m-%d %H:%M}"
+
+
+class VisitPlan(models.Model):
+    """A lead a rep means to visit on a day, and why."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="visit_plans")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+", verbose_name=_("lead"))
+    day = models.DateField(_("day"))
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("planned at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "pk"]
+        verbose_name = _("visit plan")
+        verbose_name_plural = _("visit plans")
+        constraints = [models.UniqueConstraint(fields=["rep", "day", "lead"], name="plan_lead_once_a_day")]
+
+    def __str__(self):
+        return f"{self.rep} {self.day}: {self.lead_id}"
+
+
+class DailyNote(models.Model):
+    """A rep's win and difficulty of the day, shared at the evening meeting."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_notes")
+    team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    win = models.CharField(_("win of the day"), max_length=300, blank=True)
+    difficulty = models.CharField(_("difficulty of the day"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("daily note")
+        verbose_name_plural = _("daily notes")
+        constraints = [models.UniqueConstraint(fields=["rep", "day"], name="one_note_a_day")]
+
+    def __str__(self):
+        return f"{self.rep} {self.day}"

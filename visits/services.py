@@ -1,0 +1,244 @@
+"""Domain operations of the daily rhythm: log a visit (or a cold visit), edit or amend it, plan tomorrow, note the day."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import DomainError
+from crm.models import Team, User
+from leads.duplicates import find_duplicate
+from leads.models import Lead, LeadSource, LeadState
+from leads.services import create_lead, describe_duplicate, record_collision
+from pools.models import LeadEvent
+from pools.policy import policy_for
+from pools.services import claim_lead, record_follow_up, require_rep_team
+from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
+
+EDITABLE_FIELDS = ("mode", "person_met", "person_role", "outcome", "notes", "next_step", "building", "address")
+# A visit may be entered up to this long after it happened (it is marked late after the day's cut-off).
+LONGEST_BACKDATING = timedelta(days=7)
+
+
+@dataclass
+class LogResult:
+    visit: Visit
+    notices: list[str] = field(default_factory=list)  # what the rep should know, e.g. the lead has moved
+
+
+def local_day(team: Team, moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(team.time_zone)).date()
+
+
+def entry_closes_at(team: Team, day: date) -> datetime:
+    """Return the moment entry for `day` closes: the policy's cut-off, that evening, in the team's time zone."""
+    cutoff = policy_for(team).entry_cutoff
+    return datetime.combine(day, cutoff, tzinfo=ZoneInfo(team.time_zone))
+
+
+def is_locked(visit: Visit, now=None) -> bool:
+    """A visit is changed only by amendment once its day's entry has closed or QC has sampled it."""
+    return visit.sampled_at is not None or (now or timezone.now()) > entry_closes_at(visit.team, visit.day)
+
+
+def _validate(values: dict) -> None:
+    if values["outcome"] == Outcome.EFFECTIVE:
+        if values["person_role"] not in DECISION_MAKERS:
+            raise DomainError(
+                _("An effective visit means you met the owner or a senior decision-maker; choose their role.")
+            )
+        if not (values.get("next_step") or "").strip():
+            raise DomainError(_("An effective visit moves the deal forward: write the agreed next step."))
+    if values["mode"] not in VisitMode.values:
+        raise DomainError(_("Choose whether you visited in person or followed up by phone."))
+
+
+def _clean_location(latitude, longitude, accuracy):
+    """Keep a browser position only when it is complete and plausible; the form works without one."""
+    try:
+        latitude, longitude = Decimal(str(latitude)), Decimal(str(longitude))
+    except (ArithmeticError, ValueError, TypeError):
+        return None, None, None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None, None, None
+    try:
+        accuracy = max(int(float(accuracy)), 0) if accuracy not in (None, "") else None
+    except (TypeError, ValueError):
+        accuracy = None
+    return latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001")), accuracy
+
+
+def _resolve_cold_lead(actor: User, team: Team, cold: dict, notices: list[str]) -> tuple[Lead | None, bool]:
+    """Find or make the lead of a cold visit, as the duplicate check and the pool rules allow.
+
+    Return the lead the visit belongs to (None when it belongs to nobody the rep may work) and whether it is new.
+    """
+    existing = find_duplicate(cold.get("company_name", ""), cold.get("phone", ""))
+    if existing is None:
+        lead = create_lead(
+            actor=actor,
+            values={**cold, "building": cold.get("building", "")},
+            source=LeadSource.COLD_VISIT,
+        )
+        return lead, True
+    if existing.owner_id == actor.pk:
+        return existing, False
+    if existing.state == LeadState.PUBLIC and existing.team_id == team.pk:
+        try:
+            claim_lead(actor=actor, lead=existing)
+        except DomainError as error:
+            notices.append(
+                _("%(company)s is in the public pool but could not be claimed: %(why)s")
+                % {"company": existing.company_name, "why": error.message}
+            )
+            return None, False
+        notices.append(_("%(company)s was in the public pool; it is yours now.") % {"company": existing.company_name})
+        return existing, False
+    record_collision(
+        existing=existing,
+        actor=actor,
+        company_name=cold.get("company_name", ""),
+        phone=cold.get("phone", ""),
+        source=LeadSource.COLD_VISIT,
+    )
+    notices.append(describe_duplicate(existing, actor) + " " + _("Your visit is saved."))
+    return None, False
+
+
+def lost_recently(rep: User, lead: Lead) -> bool:
+    """Whether `lead` left `rep` within the last day: a visit made before it moved may still be entered on it."""
+    return LeadEvent.objects.filter(
+        lead=lead, from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1)
+    ).exists()
+
+
+def log_visit(
+    *,
+    actor: User,
+    values: dict,
+    lead: Lead | None = None,
+    cold: dict | None = None,
+    occurred_at: datetime | None = None,
+    location: tuple = (None, None, None),
+) -> LogResult:
+    """Record a visit on one of the rep's leads, or a cold visit that finds, claims or creates its lead.
+
+    The visit is always saved. On a lead the rep owns it counts as the follow-up and moves the deadlines; if the
+    lead was taken back meanwhile, the rep is told it has moved.
+    """
+    team = require_rep_team(actor)
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    if occurred_at > now + timedelta(minutes=5):
+        raise DomainError(_("A visit cannot be in the future."))
+    if occurred_at < now - LONGEST_BACKDATING:
+        raise DomainError(_("Visits older than a week cannot be entered; ask your manager."))
+    values = {name: values.get(name, "") for name in EDITABLE_FIELDS}
+    values["mode"] = values["mode"] or VisitMode.IN_PERSON
+    _validate(values)
+    if lead is None and not cold:
+        raise DomainError(_("Choose one of your leads, or enter the company of a cold visit."))
+    notices: list[str] = []
+    with transaction.atomic():
+        created = False
+        if cold:
+            if not (cold.get("company_name") or "").strip():
+                raise DomainError(_("Enter the company of the cold visit."))
+            lead, created = _resolve_cold_lead(actor, team, cold, notices)
+        elif lead.owner_id != actor.pk and not lost_recently(actor, lead):
+            raise DomainError(_("This lead is not yours; log a cold visit instead."))
+        day = local_day(team, occurred_at)
+        latitude, longitude, accuracy = _clean_location(*location)
+        visit = Visit.objects.create(
+            rep=actor,
+            team=team,
+            lead=lead,
+            company_name=(lead.company_name if lead else cold["company_name"])[:200],
+            day=day,
+            occurred_at=occurred_at,
+            entered_at=now,
+            is_cold=bool(cold),
+            created_lead=created,
+            is_late=now > entry_closes_at(team, day),
+            latitude=latitude,
+            longitude=longitude,
+            accuracy_meters=accuracy,
+            **{**values, "building": values["building"] or (cold or {}).get("building", "")},
+        )
+        if lead is not None:
+            visit.is_follow_up = record_follow_up(actor=actor, lead=lead, at=occurred_at)
+            if visit.is_follow_up:
+                visit.save(update_fields=["is_follow_up"])
+            else:
+                notices.append(
+                    _(
+                        "%(company)s has moved to someone else; your visit is saved, but it no longer counts as "
+                        "your follow-up."
+                    )
+                    % {"company": lead.company_name}
+                )
+    return LogResult(visit=visit, notices=notices)
+
+
+def edit_visit(*, actor: User, visit: Visit, changes: dict, reason: str = "") -> Visit:
+    """Change a visit: freely until its entry closes, afterwards (or once sampled) only as an amendment with a reason."""
+    if visit.rep_id != actor.pk:
+        raise DomainError(_("Only the rep who entered a visit can change it."))
+    if visit.is_voided:
+        raise DomainError(_("A voided visit cannot be changed."))
+    changes = {name: value for name, value in changes.items() if name in EDITABLE_FIELDS}
+    with transaction.atomic():
+        current = Visit.objects.select_for_update().get(pk=visit.pk)
+        changed = {
+            name: [getattr(current, name), value] for name, value in changes.items() if getattr(current, name) != value
+        }
+        if not changed:
+            return current
+        values = {name: getattr(current, name) for name in EDITABLE_FIELDS} | changes
+        _validate(values)
+        now = timezone.now()
+        if is_locked(current, now):
+            reason = (reason or "").strip()
+            if not reason:
+                raise DomainError(_("Entry for this day is closed: say why you are amending the visit."))
+            VisitAmendment.objects.create(
+                visit=current, amended_by=actor, amended_at=now, changes=changed, reason=reason
+            )
+        for name, (_old, new) in changed.items():
+            setattr(current, name, new)
+        current.save(update_fields=list(changed))
+    return current
+
+
+def plan_visit(*, actor: User, lead: Lead, day: date, purpose: str = "") -> VisitPlan:
+    """Put one of the rep's leads on their visit plan for a day (today or later)."""
+    team = require_rep_team(actor)
+    if day < local_day(team, timezone.now()):
+        raise DomainError(_("Plan today or a day ahead, not the past."))
+    if lead.owner_id != actor.pk or lead.state not in (LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER):
+        raise DomainError(_("Only your own leads can go on your plan."))
+    plan, _created = VisitPlan.objects.update_or_create(
+        rep=actor, day=day, lead=lead, defaults={"purpose": (purpose or "").strip()[:200]}
+    )
+    return plan
+
+
+def unplan_visit(*, actor: User, plan: VisitPlan) -> None:
+    if plan.rep_id != actor.pk:
+        raise DomainError(_("This is not your plan."))
+    VisitPlan.objects.filter(pk=plan.pk).delete()
+
+
+def save_daily_note(*, actor: User, day: date, win: str, difficulty: str) -> DailyNote:
+    """Record the rep's win and difficulty of the day for the evening meeting."""
+    team = require_rep_team(actor)
+    note, _created = DailyNote.objects.update_or_create(
+        rep=actor,
+        day=day,
+        defaults={"team": team, "win": (win or "").strip()[:300], "difficulty": (difficulty or "").strip()[:300]},
+    )
+    return note

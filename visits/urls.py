@@ -1,0 +1,16 @@
+from django.urls import path
+
+from visits import views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("new/", views.log, name="log"),
+    path("", views.visit_list, name="list"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("plan/", views.plan, name="plan"),
+    path("note/", views.note, name="note"),
+    path("meeting/", views.meeting, name="meeting"),
+    path("compliance/", views.compliance, name="compliance"),
+]

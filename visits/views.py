@@ -1,0 +1,234 @@
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from crm.errors import DomainError
+from crm.models import Role, Team
+from crm.permissions import rep_required, role_required
+from crm.selectors import team_of_rep
+from leads.models import Lead, LeadState
+from pools.models import LeadEvent
+from pools.services import managed_team_ids
+from visits import selectors, services
+from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
+from visits.models import VisitPlan
+
+OPEN_STATES = (LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER)
+
+
+def _today(team) -> date:
+    return services.local_day(team, timezone.now())
+
+
+def _lead_choices(rep, team, day):
+    """The rep's leads for the visit form, grouped: today's plan, close to reclaim, then the rest by name."""
+    recently_lost = LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1)).values(
+        "lead"
+    )
+    leads = list(
+        Lead.objects.filter(Q(owner=rep, state__in=OPEN_STATES) | Q(pk__in=recently_lost))
+        .only("pk", "company_name", "owner_id", "follow_up_deadline", "last_follow_up_at", "resolve_deadline")
+        .order_by("company_name")
+    )
+    planned = set(VisitPlan.objects.filter(rep=rep, day=day).values_list("lead_id", flat=True))
+    horizon = timezone.now() + timedelta(days=1)
+
+    def due(lead):
+        deadline = lead.follow_up_deadline if lead.last_follow_up_at is None else lead.resolve_deadline
+        return deadline is not None and deadline <= horizon
+
+    groups = [(_("Today's plan"), []), (_("Close to reclaim"), []), (_("My other leads"), [])]
+    for lead in leads:
+        group = 0 if lead.pk in planned else 1 if due(lead) else 2
+        groups[group][1].append((lead.pk, lead.company_name))
+    return [(label, options) for label, options in groups if options], {lead.pk: lead for lead in leads}
+
+
+@rep_required
+def today(request):
+    """A rep's day: targets and progress, leads about to be reclaimed, the private pool, today's plan."""
+    team = team_of_rep(request.user)
+    day = _today(team)
+    summary = selectors.today_for(request.user, team, day, timezone.now())
+    note = request.user.daily_notes.filter(day=day).first()
+    note_form = DailyNoteForm(initial={"win": note.win, "difficulty": note.difficulty} if note else None)
+    context = {"summary": summary, "team": team, "note_form": note_form}
+    return render(request, "visits/today.html", context)
+
+
+@rep_required
+def log(request):
+    """Log a visit in a few taps: pick a lead (or enter a cold visit), who was met, the outcome."""
+    team = team_of_rep(request.user)
+    choices, leads = _lead_choices(request.user, team, _today(team))
+    initial = {"lead": request.GET.get("lead")} if request.GET.get("lead") else None
+    form = VisitForm(request.POST or None, lead_choices=choices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        cold = None
+        if data["kind"] == KIND_COLD:
+            cold = {name: data[name] for name in ("company_name", "contact_name", "phone", "building")}
+        try:
+            result = services.log_visit(
+                actor=request.user,
+                values=data,
+                lead=None if cold else leads.get(data["lead"]),
+                cold=cold,
+                occurred_at=data["occurred_at"],
+                location=(data["latitude"], data["longitude"], data["accuracy"]),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Visit to %(company)s saved.") % {"company": result.visit.company_name})
+            for notice in result.notices:
+                messages.warning(request, notice)
+            return redirect("home")
+    return render(request, "visits/log.html", {"form": form})
+
+
+@login_required
+def visit_list(request):
+    """Visits the user may see: a rep their own, a manager their teams' (by day and rep)."""
+    visits = selectors.visits_visible_to(request.user).select_related("rep", "lead")
+    day = _parse_day(request.GET.get("day"))
+    if day:
+        visits = visits.filter(day=day)
+    rep_id = request.GET.get("rep")
+    if rep_id and rep_id.isdigit() and request.user.role != Role.REP:
+        visits = visits.filter(rep_id=int(rep_id))
+    page = Paginator(visits, 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "visits/list.html", {"page": page, "day": day, "query": query.urlencode()})
+
+
+@login_required
+def detail(request, pk):
+    visit = get_object_or_404(selectors.visits_visible_to(request.user).select_related("rep", "lead", "team"), pk=pk)
+    context = {
+        "visit": visit,
+        "amendments": visit.amendments.select_related("amended_by"),
+        "is_locked": services.is_locked(visit),
+        "can_edit": visit.rep_id == request.user.pk and not visit.is_voided,
+    }
+    return render(request, "visits/detail.html", context)
+
+
+@rep_required
+def edit(request, pk):
+    visit = get_object_or_404(selectors.visits_visible_to(request.user), pk=pk)
+    locked = services.is_locked(visit)
+    initial = {name: getattr(visit, name) for name in services.EDITABLE_FIELDS}
+    form = EditVisitForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+        try:
+            services.edit_visit(actor=request.user, visit=visit, changes=changes, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Amendment recorded.") if locked else _("Visit updated."))
+            return redirect(visit)
+    return render(request, "visits/edit.html", {"visit": visit, "form": form, "is_locked": locked})
+
+
+@rep_required
+def plan(request):
+    """Tomorrow's visit plan (or another day's): which leads, and why."""
+    team = team_of_rep(request.user)
+    day = _parse_day(request.GET.get("day") or request.POST.get("day")) or _today(team) + timedelta(days=1)
+    leads = Lead.objects.filter(owner=request.user, state__in=OPEN_STATES).order_by("company_name")
+    choices = [(lead.pk, lead.company_name) for lead in leads.only("pk", "company_name")]
+    form = PlanForm(request.POST or None, lead_choices=choices)
+    if request.method == "POST":
+        try:
+            if request.POST.get("remove"):
+                item = get_object_or_404(VisitPlan, pk=request.POST["remove"], rep=request.user)
+                services.unplan_visit(actor=request.user, plan=item)
+            elif form.is_valid():
+                lead = get_object_or_404(leads, pk=form.cleaned_data["lead"])
+                services.plan_visit(actor=request.user, lead=lead, day=day, purpose=form.cleaned_data["purpose"])
+            else:
+                raise DomainError(_("Choose one of your leads."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect(f"{reverse('visits:plan')}?day={day.isoformat()}")
+    items = VisitPlan.objects.filter(rep=request.user, day=day).select_related("lead")
+    return render(request, "visits/plan.html", {"day": day, "items": items, "form": form})
+
+
+@require_POST
+@rep_required
+def note(request):
+    team = team_of_rep(request.user)
+    form = DailyNoteForm(request.POST)
+    if form.is_valid():
+        services.save_daily_note(actor=request.user, day=_today(team), **form.cleaned_data)
+        messages.success(request, _("Saved for tonight's meeting."))
+    return redirect("home")
+
+
+def _parse_day(text):
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise Http404 from None
+
+
+def _report_team(request):
+    teams = list(Team.objects.filter(pk__in=managed_team_ids(request.user)).order_by("name"))
+    if request.user.role == Role.QC:
+        teams = list(Team.objects.filter(memberships__user=request.user).order_by("name"))
+    wanted = request.GET.get("team")
+    team = next((team for team in teams if str(team.pk) == wanted), None) if wanted else (teams[0] if teams else None)
+    if team is None:
+        raise Http404
+    return team, teams
+
+
+@role_required(Role.MANAGER, Role.QC, Role.ADMIN)
+def meeting(request):
+    """The evening meeting (夕会) for a team and a day: a row per rep, totals, wins and difficulties."""
+    team, teams = _report_team(request)
+    day = _parse_day(request.GET.get("day")) or _today(team)
+    rows, totals = selectors.evening_meeting(team, day)
+    context = {
+        "team": team,
+        "teams": teams,
+        "day": day,
+        "rows": rows,
+        "totals": totals,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+    }
+    return render(request, "visits/meeting.html", context)
+
+
+@role_required(Role.MANAGER, Role.ADMIN)
+def compliance(request):
+    """Weekly compliance: who missed the visit or effective target, on which days."""
+    team, teams = _report_team(request)
+    today = _today(team)
+    chosen = _parse_day(request.GET.get("week")) or today
+    monday = chosen - timedelta(days=chosen.weekday())
+    rows = selectors.weekly_compliance(team, monday, last_day=today)
+    context = {
+        "team": team,
+        "teams": teams,
+        "monday": monday,
+        "rows": rows,
+        "days": [day for day, *_rest in rows[0].days] if rows else [],
+        "previous_week": monday - timedelta(days=7),
+        "next_week": monday + timedelta(days=7),
+    }
+    return render(request, "visits/compliance.html", context)
