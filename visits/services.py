@@ -1,4 +1,4 @@
-"""Domain operations of the daily rhythm: log a visit (or a cold visit), edit or amend it, plan tomorrow, note the day."""
+"""Domain operations of the daily rhythm: log a visit (or a cold visit), edit or amend it, plan, note the day."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -185,7 +185,7 @@ def log_visit(
 
 
 def edit_visit(*, actor: User, visit: Visit, changes: dict, reason: str = "") -> Visit:
-    """Change a visit: freely until its entry closes, afterwards (or once sampled) only as an amendment with a reason."""
+    """Change a visit: freely until its entry closes; afterwards (or once sampled) only as an amendment, with why."""
     if visit.rep_id != actor.pk:
         raise DomainError(_("Only the rep who entered a visit can change it."))
     if visit.is_voided:
