@@ -17,12 +17,12 @@ def test_a_demo_rep_logs_in_on_a_phone_and_switches_language(live_server, page: 
     page.get_by_role("button", name="登录").click()
 
     expect(page.get_by_test_id("greeting")).to_contain_text("你好")
-    expect(page.get_by_role("heading", name="我的线索")).to_be_visible()
+    expect(page.get_by_role("heading", name="今日目标")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
     page.get_by_role("button", name="English").click()
     expect(page.get_by_test_id("greeting")).to_contain_text("Hello")
-    expect(page.get_by_role("heading", name="My leads")).to_be_visible()
+    expect(page.get_by_role("heading", name="Today's targets")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     page.get_by_role("button", name="简体中文").click()

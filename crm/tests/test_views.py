@@ -51,16 +51,18 @@ def test_anonymous_visitors_are_sent_to_log_in(client, db):
     assert response.url == f"{reverse('login')}?next=/"
 
 
-def test_a_reps_start_page_counts_only_their_own_leads(client, team, owner, teammate):
-    make_lead(team, owner, "mine")
-    make_lead(team, teammate, "theirs-1")
-    make_lead(team, teammate, "theirs-2")
+def test_a_reps_start_page_is_today_with_only_their_own_leads(client, team, owner, teammate, time_machine):
+    from leads.tests.factories import owned_lead
+
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    owned_lead(team, owner, company_name="mine-due")
+    owned_lead(team, teammate, company_name="theirs-due")
+    time_machine.move_to("2026-11-28 22:00:00+08:00", tick=False)
     client.force_login(owner)
 
     response = client.get(reverse("home"))
 
-    counts = dict(response.context["lead_counts"])
-    assert counts[LeadState.ASSIGNED.label] == 1
+    assert [lead.company_name for lead in response.context["summary"].due_soon] == ["mine-due"]
     assert "theirs" not in response.content.decode()
 
 
@@ -77,7 +79,8 @@ def test_a_managers_start_page_lists_their_teams_only(client, team, other_team, 
 
 def test_the_navigation_follows_the_role(client, owner, manager, admin_user):
     client.force_login(owner)
-    assert [item["label"] for item in client.get("/").context["navigation"]] == ["今天", "我的线索", "公海", "新建线索"]
+    labels = [item["label"] for item in client.get("/").context["navigation"]]
+    assert labels[:4] == ["今天", "记录拜访", "我的线索", "公海"]
 
     client.force_login(admin_user)
     assert "/admin/" in [item["url"] for item in client.get("/").context["navigation"]]
@@ -104,11 +107,11 @@ def test_logging_out_ends_the_session(client, owner):
     assert client.get(reverse("home")).status_code == 302
 
 
-def test_times_are_shown_in_the_team_time_zone(client, team, owner, time_machine):
+def test_times_are_shown_in_the_team_time_zone(client, team, manager, time_machine):
     time_machine.move_to("2026-11-27 00:30:00+00:00", tick=False)
     team.time_zone = "Asia/Shanghai"
     team.save()
-    client.force_login(owner)
+    client.force_login(manager)
 
     assert "2026-11-27 08:30" in client.get(reverse("home")).content.decode()
 

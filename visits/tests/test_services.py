@@ -1,0 +1,176 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from crm.errors import DomainError
+from leads.models import Collision, Lead, LeadSource, LeadState
+from leads.tests.factories import LeadFactory, owned_lead
+from pools.services import reclaim_overdue
+from visits.models import Visit, VisitAmendment
+from visits.services import edit_visit, log_visit, plan_visit, save_daily_note
+
+POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
+EFFECTIVE = {"mode": "in_person", "person_role": "owner", "outcome": "effective", "next_step": "报价"}
+
+
+def test_a_visit_on_my_lead_counts_as_its_follow_up(owner, team, time_machine):
+    time_machine.move_to("2026-11-27 10:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner)
+
+    result = log_visit(actor=owner, lead=lead, values=POTENTIAL)
+
+    lead.refresh_from_db()
+    assert lead.last_follow_up_at == timezone.now()
+    assert result.visit.is_follow_up
+    assert str(result.visit.day) == "2026-11-27"
+    assert not result.visit.is_late
+
+
+def test_an_effective_visit_needs_a_decision_maker_and_a_next_step(owner, team):
+    lead = owned_lead(team, owner)
+
+    with translation.override("en"), pytest.raises(DomainError, match="decision-maker"):
+        log_visit(actor=owner, lead=lead, values={**EFFECTIVE, "person_role": "receptionist"})
+    with translation.override("en"), pytest.raises(DomainError, match="next step"):
+        log_visit(actor=owner, lead=lead, values={**EFFECTIVE, "next_step": " "})
+    assert not Visit.objects.exists()
+
+
+def test_a_cold_visit_to_a_new_company_creates_my_lead(owner, team):
+    result = log_visit(
+        actor=owner,
+        values=POTENTIAL,
+        cold={
+            "company_name": "杭州新开咖啡有限公司",
+            "contact_name": "周店长",
+            "phone": "13700000000",
+            "building": "银泰",
+        },
+    )
+
+    lead = result.visit.lead
+    assert (lead.owner, lead.state, lead.source) == (owner, LeadState.ASSIGNED, LeadSource.COLD_VISIT)
+    assert result.visit.created_lead
+    assert result.visit.is_cold
+    assert result.visit.building == "银泰"
+
+
+def test_a_cold_visit_to_a_public_lead_claims_it(owner, team):
+    public = LeadFactory(team=team, company_name="杭州甲商贸有限公司", company_key="杭州甲商贸")
+
+    result = log_visit(actor=owner, values=POTENTIAL, cold={"company_name": "杭州甲商贸"})
+
+    public.refresh_from_db()
+    assert public.owner == owner
+    assert result.visit.lead == public
+    assert not result.visit.created_lead
+
+
+def test_a_cold_visit_to_a_colleagues_lead_is_saved_as_a_collision_naming_the_owner(owner, teammate, team):
+    theirs = owned_lead(team, teammate, company_name="杭州乙商贸有限公司", company_key="杭州乙商贸")
+
+    with translation.override("en"):
+        result = log_visit(actor=owner, values=POTENTIAL, cold={"company_name": "杭州乙商贸有限公司"})
+
+    assert result.visit.pk is not None
+    assert result.visit.lead is None
+    assert str(teammate) in result.notices[0]
+    assert Collision.objects.get().lead == theirs
+    theirs.refresh_from_db()
+    assert theirs.owner == teammate
+
+
+def test_a_visit_on_a_lead_that_moved_is_saved_and_the_rep_told(owner, teammate, team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner)
+    time_machine.move_to("2026-11-29 09:00:01+08:00", tick=False)
+    reclaim_overdue()
+
+    result = log_visit(actor=owner, lead=Lead.objects.get(pk=lead.pk), values=POTENTIAL)
+
+    assert result.visit.pk is not None
+    assert not result.visit.is_follow_up
+    assert result.notices
+    lead.refresh_from_db()
+    assert lead.owner == teammate
+
+
+def test_a_rep_cannot_log_a_visit_on_a_lead_never_theirs(owner, teammate, team):
+    with pytest.raises(DomainError):
+        log_visit(actor=owner, lead=owned_lead(team, teammate), values=POTENTIAL)
+
+
+def test_a_visit_entered_after_the_cut_off_is_late(owner, team, time_machine):
+    lead = owned_lead(team, owner)
+    time_machine.move_to("2026-11-27 23:30:00+08:00", tick=False)
+
+    visit = log_visit(actor=owner, lead=lead, values=POTENTIAL, occurred_at=timezone.now() - timedelta(hours=9)).visit
+
+    assert visit.is_late
+    assert str(visit.day) == "2026-11-27"
+
+
+def test_visits_cannot_be_in_the_future(owner, team):
+    with pytest.raises(DomainError):
+        log_visit(
+            actor=owner, lead=owned_lead(team, owner), values=POTENTIAL, occurred_at=timezone.now() + timedelta(hours=1)
+        )
+
+
+def test_before_the_cut_off_an_edit_is_plain_after_it_an_amendment_with_a_reason(owner, team, time_machine):
+    time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)
+    visit = log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL).visit
+
+    edit_visit(actor=owner, visit=visit, changes={"notes": "老板不在"})
+    assert not VisitAmendment.objects.exists()
+
+    time_machine.move_to("2026-11-27 23:01:00+08:00", tick=False)
+    with pytest.raises(DomainError):
+        edit_visit(actor=owner, visit=visit, changes={"notes": "见到老板"})
+    edit_visit(actor=owner, visit=visit, changes={"notes": "见到老板"}, reason="录错了")
+
+    amendment = VisitAmendment.objects.get()
+    assert amendment.changes == {"notes": ["老板不在", "见到老板"]}
+    assert (amendment.amended_by, amendment.reason) == (owner, "录错了")
+    visit.refresh_from_db()
+    assert visit.notes == "见到老板"
+
+
+def test_a_sampled_visit_is_locked_even_before_the_cut_off(owner, team, time_machine):
+    time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)
+    visit = log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL).visit
+    Visit.objects.filter(pk=visit.pk).update(sampled_at=timezone.now())
+    visit.refresh_from_db()
+
+    with pytest.raises(DomainError):
+        edit_visit(actor=owner, visit=visit, changes={"notes": "x"})
+
+
+def test_only_the_rep_who_entered_it_edits_a_visit(owner, teammate, team):
+    visit = log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL).visit
+
+    with pytest.raises(DomainError):
+        edit_visit(actor=teammate, visit=visit, changes={"notes": "x"})
+
+
+def test_plans_are_for_my_leads_and_not_the_past(owner, teammate, team, time_machine):
+    time_machine.move_to("2026-11-27 20:00:00+08:00", tick=False)
+    mine = owned_lead(team, owner)
+    from datetime import date
+
+    plan_visit(actor=owner, lead=mine, day=date(2026, 11, 28), purpose="带报价")
+    with pytest.raises(DomainError):
+        plan_visit(actor=owner, lead=owned_lead(team, teammate), day=date(2026, 11, 28))
+    with pytest.raises(DomainError):
+        plan_visit(actor=owner, lead=mine, day=date(2026, 11, 26))
+
+
+def test_a_daily_note_is_one_per_day(owner, team):
+    from datetime import date
+
+    save_daily_note(actor=owner, day=date(2026, 11, 27), win="签了一单", difficulty="")
+    note = save_daily_note(actor=owner, day=date(2026, 11, 27), win="签了两单", difficulty="下雨")
+
+    assert owner.daily_notes.count() == 1
+    assert (note.win, note.difficulty) == ("签了两单", "下雨")

@@ -1,0 +1,162 @@
+import pytest
+from django.urls import reverse
+
+from leads.tests.factories import owned_lead
+from visits.models import Visit, VisitPlan
+from visits.services import log_visit
+
+POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
+
+
+@pytest.fixture
+def visits(team, other_team, owner, teammate, outsider):
+    return {
+        "own": log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL).visit,
+        "teammate": log_visit(actor=teammate, lead=owned_lead(team, teammate), values=POTENTIAL).visit,
+        "outsider": log_visit(actor=outsider, lead=owned_lead(other_team, outsider), values=POTENTIAL).visit,
+    }
+
+
+def test_a_rep_sees_only_their_own_visits(client, owner, visits):
+    client.force_login(owner)
+
+    assert client.get(reverse("visits:detail", args=[visits["own"].pk])).status_code == 200
+    for other in ("teammate", "outsider"):
+        assert client.get(reverse("visits:detail", args=[visits[other].pk])).status_code == 404
+        assert client.get(reverse("visits:edit", args=[visits[other].pk])).status_code == 404
+    listed = [visit.pk for visit in client.get(reverse("visits:list")).context["page"]]
+    assert listed == [visits["own"].pk]
+
+
+def test_a_manager_sees_the_teams_visits_and_not_others(client, manager, visits):
+    client.force_login(manager)
+
+    assert client.get(reverse("visits:detail", args=[visits["teammate"].pk])).status_code == 200
+    assert client.get(reverse("visits:detail", args=[visits["outsider"].pk])).status_code == 404
+    assert client.get(reverse("visits:edit", args=[visits["teammate"].pk])).status_code == 403
+    listed = {visit.pk for visit in client.get(reverse("visits:list")).context["page"]}
+    assert listed == {visits["own"].pk, visits["teammate"].pk}
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("visits:log", {"owner"}),
+        ("visits:plan", {"owner"}),
+        ("visits:list", {"owner", "manager", "qc_user", "admin_user"}),
+        ("visits:meeting", {"manager", "qc_user", "admin_user"}),
+        ("visits:compliance", {"manager", "admin_user"}),
+    ],
+)
+def test_each_visit_page_answers_only_the_roles_it_is_for(client, owner, manager, qc_user, admin_user, name, allowed):
+    users = {"owner": owner, "manager": manager, "qc_user": qc_user, "admin_user": admin_user}
+    for key, user in users.items():
+        client.force_login(user)
+        status = client.get(reverse(name)).status_code
+        assert (status == 200) == (key in allowed), (key, status)
+
+
+def test_qc_cannot_log_edit_or_plan(client, qc_user, visits):
+    client.force_login(qc_user)
+
+    assert client.post(reverse("visits:log"), {"kind": "cold", "company_name": "x", **POTENTIAL}).status_code == 403
+    assert client.post(reverse("visits:edit", args=[visits["own"].pk]), POTENTIAL).status_code == 403
+    assert client.post(reverse("visits:note"), {"win": "x"}).status_code == 403
+    assert Visit.objects.count() == 3
+
+
+def test_logging_a_visit_from_the_form(client, owner, team):
+    lead = owned_lead(team, owner)
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("visits:log"),
+        {
+            "kind": "lead",
+            "lead": lead.pk,
+            **POTENTIAL,
+            "latitude": "30.274084",
+            "longitude": "120.155070",
+            "accuracy": "15",
+        },
+        follow=True,
+    )
+
+    visit = Visit.objects.get()
+    assert visit.lead == lead
+    assert (str(visit.latitude), visit.accuracy_meters) == ("30.274084", 15)
+    assert response.context["summary"].in_person == 1
+
+
+def test_the_form_keeps_what_was_typed_and_says_what_is_wrong(client, owner, team):
+    lead = owned_lead(team, owner)
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("visits:log"),
+        {
+            "kind": "lead",
+            "lead": lead.pk,
+            "mode": "in_person",
+            "person_role": "staff",
+            "outcome": "effective",
+            "notes": "聊了很久",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert "聊了很久" in response.content.decode()
+    assert not Visit.objects.exists()
+
+
+def test_a_cold_visit_from_the_form(client, owner, team):
+    client.force_login(owner)
+
+    client.post(
+        reverse("visits:log"),
+        {"kind": "cold", "company_name": "杭州扫楼发现有限公司", "phone": "13600000000", **POTENTIAL},
+    )
+
+    assert Visit.objects.get().lead.owner == owner
+
+
+def test_tomorrows_plan_shows_on_tomorrows_today(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 21:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner, company_name="杭州明天去公司")
+    client.force_login(owner)
+
+    client.post(reverse("visits:plan"), {"lead": lead.pk, "purpose": "带合同"})
+    assert VisitPlan.objects.get().day.isoformat() == "2026-11-28"
+
+    time_machine.move_to("2026-11-28 08:00:00+08:00", tick=False)
+    page = client.get(reverse("home")).content.decode()
+    assert "杭州明天去公司" in page
+    assert "带合同" in page
+
+
+def test_the_daily_note_reaches_the_evening_meeting(client, owner, manager, team, time_machine):
+    time_machine.move_to("2026-11-27 18:00:00+08:00", tick=False)
+    client.force_login(owner)
+    client.post(reverse("visits:note"), {"win": "签下华润店", "difficulty": "前台拦截"})
+
+    client.force_login(manager)
+    page = client.get(reverse("visits:meeting")).content.decode()
+
+    assert "签下华润店" in page
+    assert "前台拦截" in page
+
+
+def test_the_amend_page_records_an_amendment_after_the_cut_off(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)
+    visit = log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL).visit
+    client.force_login(owner)
+    time_machine.move_to("2026-11-28 09:00:00+08:00", tick=False)
+
+    refused = client.post(reverse("visits:edit", args=[visit.pk]), {**POTENTIAL, "notes": "补充"})
+    assert refused.status_code == 200
+    client.post(reverse("visits:edit", args=[visit.pk]), {**POTENTIAL, "notes": "补充", "reason": "漏写"})
+
+    page = client.get(reverse("visits:detail", args=[visit.pk])).content.decode()
+    assert "漏写" in page
+    assert "补充" in page
