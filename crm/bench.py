@@ -8,11 +8,13 @@ from contextlib import contextmanager
 
 from leads.bench import bench_import
 from pools.bench import bench_allocate, bench_reclaim
+from visits.bench import bench_visit_entry
 
 BENCHMARKS = {
     "import": bench_import,
     "allocate": bench_allocate,
     "reclaim": bench_reclaim,
+    "visit_entry": bench_visit_entry,
 }
 
 

@@ -153,6 +153,15 @@ def log_visit(
             raise DomainError(_("This lead is not yours; log a cold visit instead."))
         day = local_day(team, occurred_at)
         latitude, longitude, accuracy = _clean_location(*location)
+        is_follow_up = lead is not None and record_follow_up(actor=actor, lead=lead, at=occurred_at)
+        if lead is not None and not is_follow_up:
+            notices.append(
+                _(
+                    "%(company)s has moved to someone else; your visit is saved, but it no longer counts as "
+                    "your follow-up."
+                )
+                % {"company": lead.company_name}
+            )
         visit = Visit.objects.create(
             rep=actor,
             team=team,
@@ -163,24 +172,13 @@ def log_visit(
             entered_at=now,
             is_cold=bool(cold),
             created_lead=created,
+            is_follow_up=is_follow_up,
             is_late=now > entry_closes_at(team, day),
             latitude=latitude,
             longitude=longitude,
             accuracy_meters=accuracy,
             **{**values, "building": values["building"] or (cold or {}).get("building", "")},
         )
-        if lead is not None:
-            visit.is_follow_up = record_follow_up(actor=actor, lead=lead, at=occurred_at)
-            if visit.is_follow_up:
-                visit.save(update_fields=["is_follow_up"])
-            else:
-                notices.append(
-                    _(
-                        "%(company)s has moved to someone else; your visit is saved, but it no longer counts as "
-                        "your follow-up."
-                    )
-                    % {"company": lead.company_name}
-                )
     return LogResult(visit=visit, notices=notices)
 
 

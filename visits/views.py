@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 from crm.errors import DomainError
 from crm.models import Role, Team
 from crm.permissions import rep_required, role_required
-from crm.selectors import team_of_rep
 from leads.models import Lead, LeadState
 from pools.models import LeadEvent
 from pools.services import managed_team_ids
@@ -29,13 +28,16 @@ def _today(team) -> date:
     return services.local_day(team, timezone.now())
 
 
+def _selectable_leads(rep):
+    """The leads a rep may log a visit on: their own open ones, and any that left them within the last day."""
+    recently_lost = LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1))
+    return Lead.objects.filter(Q(owner=rep, state__in=OPEN_STATES) | Q(pk__in=recently_lost.values("lead")))
+
+
 def _lead_choices(rep, team, day):
     """The rep's leads for the visit form, grouped: today's plan, close to reclaim, then the rest by name."""
-    recently_lost = LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1)).values(
-        "lead"
-    )
     leads = list(
-        Lead.objects.filter(Q(owner=rep, state__in=OPEN_STATES) | Q(pk__in=recently_lost))
+        _selectable_leads(rep)
         .only("pk", "company_name", "owner_id", "follow_up_deadline", "last_follow_up_at", "resolve_deadline")
         .order_by("company_name")
     )
@@ -56,7 +58,7 @@ def _lead_choices(rep, team, day):
 @rep_required
 def today(request):
     """A rep's day: targets and progress, leads about to be reclaimed, the private pool, today's plan."""
-    team = team_of_rep(request.user)
+    team = request.team
     day = _today(team)
     summary = selectors.today_for(request.user, team, day, timezone.now())
     note = request.user.daily_notes.filter(day=day).first()
@@ -68,8 +70,15 @@ def today(request):
 @rep_required
 def log(request):
     """Log a visit in a few taps: pick a lead (or enter a cold visit), who was met, the outcome."""
-    team = team_of_rep(request.user)
-    choices, leads = _lead_choices(request.user, team, _today(team))
+    team = request.team
+    leads = {}
+    if request.method == "POST":
+        # Only the posted lead needs checking; the grouped list is built when the form is shown.
+        chosen = _selectable_leads(request.user).filter(pk=_int_or_none(request.POST.get("lead"))).first()
+        leads = {chosen.pk: chosen} if chosen else {}
+        choices = [(lead.pk, lead.company_name) for lead in leads.values()]
+    else:
+        choices, leads = _lead_choices(request.user, team, _today(team))
     initial = {"lead": request.GET.get("lead")} if request.GET.get("lead") else None
     form = VisitForm(request.POST or None, lead_choices=choices, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -93,7 +102,13 @@ def log(request):
             for notice in result.notices:
                 messages.warning(request, notice)
             return redirect("home")
+    if request.method == "POST":
+        form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team))[0]]
     return render(request, "visits/log.html", {"form": form})
+
+
+def _int_or_none(text):
+    return int(text) if text and text.isdigit() else None
 
 
 @login_required
@@ -145,7 +160,7 @@ def edit(request, pk):
 @rep_required
 def plan(request):
     """Tomorrow's visit plan (or another day's): which leads, and why."""
-    team = team_of_rep(request.user)
+    team = request.team
     day = _parse_day(request.GET.get("day") or request.POST.get("day")) or _today(team) + timedelta(days=1)
     leads = Lead.objects.filter(owner=request.user, state__in=OPEN_STATES).order_by("company_name")
     choices = [(lead.pk, lead.company_name) for lead in leads.only("pk", "company_name")]
@@ -170,7 +185,7 @@ def plan(request):
 @require_POST
 @rep_required
 def note(request):
-    team = team_of_rep(request.user)
+    team = request.team
     form = DailyNoteForm(request.POST)
     if form.is_valid():
         services.save_daily_note(actor=request.user, day=_today(team), **form.cleaned_data)
