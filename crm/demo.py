@@ -5,7 +5,8 @@ Everything is generated from a fixed seed, so a second run finds what the first 
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,7 @@ from leads.models import Lead, LeadSource, LeadState
 from leads.normalize import company_key, phone_key
 from pools.models import AllocationRun
 from pools.services import allocate, keep_lead, reclaim_overdue, record_follow_up
+from visits.models import DailyNote, Outcome, PersonRole, Visit, VisitMode
 
 DEMO_PASSWORD = "crm-demo-2026"
 LEADS_PER_TEAM = 1000
@@ -92,6 +94,8 @@ def seed_demo() -> SeedReport:
                 Membership.objects.get_or_create(user=rep, defaults={"team": team, "role": Role.REP})
             report.leads_created += _ensure_leads(team, demo_team, fake, chance)
             _hand_out_leads(team, admin=User.objects.get(username="admin"))
+            # A stream of its own, so whether history is added never shifts the names drawn for the next team.
+            _visit_history(team, random.Random(f"{SEED}-{demo_team.name}"))
     return report
 
 
@@ -117,6 +121,58 @@ def _hand_out_leads(team: Team, *, admin: User) -> None:
         followed_up = Lead.objects.filter(owner=rep, state=LeadState.ASSIGNED, last_follow_up_at__isnull=False)
         for lead in followed_up.order_by("pk")[:PRIVATE_PER_REP]:
             keep_lead(actor=rep, lead=lead)
+
+
+WINS = ("签下一家连锁店", "见到了老板，约好周五演示", "陌拜新增五家意向客户", "老客户转介绍一家")
+DIFFICULTIES = ("前台拦截，见不到老板", "客户预算要到下个月", "竞争对手报价更低", "")
+PEOPLE = ("王总", "李经理", "张老板", "刘店长", "陈主管")
+
+
+def _visit_history(team: Team, chance: random.Random) -> None:
+    """Three weeks of visits, wins and difficulties, so Today, the evening meeting and compliance have content."""
+    if Visit.objects.filter(team=team).exists():
+        return
+    zone = ZoneInfo(team.time_zone)
+    today = timezone.localtime(timezone.now(), zone).date()
+    reps = list(User.objects.filter(memberships__team=team, memberships__role=Role.REP).order_by("username"))
+    visits, notes = [], []
+    for rep in reps:
+        companies = list(Lead.objects.filter(owner=rep).values_list("pk", "company_name")[:40]) or [(None, "—")]
+        steady = rep != reps[-1]  # the last rep of each team often misses the target
+        for offset in range(1, 22):
+            day = today - timedelta(days=offset)
+            if day.weekday() == 6:
+                continue
+            in_person = chance.randint(8, 10) if steady else chance.randint(4, 8)
+            effective = chance.randint(2, 4) if steady else chance.randint(0, 2)
+            for number in range(in_person + chance.randint(0, 2)):
+                lead_id, company = chance.choice(companies)
+                occurred = datetime.combine(day, time(9), tzinfo=zone) + timedelta(minutes=50 * number)
+                is_effective = number < effective
+                visits.append(
+                    Visit(
+                        rep=rep,
+                        team=team,
+                        lead_id=lead_id,
+                        company_name=company,
+                        day=day,
+                        occurred_at=occurred,
+                        entered_at=datetime.combine(day, time(20, chance.randint(0, 59)), tzinfo=zone),
+                        mode=VisitMode.IN_PERSON if number < in_person else VisitMode.PHONE,
+                        person_met=chance.choice(PEOPLE),
+                        person_role=PersonRole.OWNER if is_effective else PersonRole.MANAGER,
+                        outcome=Outcome.EFFECTIVE if is_effective else Outcome.POTENTIAL,
+                        next_step="下周带方案再访" if is_effective else "",
+                        notes="demo",
+                        is_cold=number == in_person - 1,
+                        is_follow_up=lead_id is not None,
+                    )
+                )
+            notes.append(
+                DailyNote(rep=rep, team=team, day=day, win=chance.choice(WINS), difficulty=chance.choice(DIFFICULTIES))
+            )
+    Visit.objects.bulk_create(visits, batch_size=1000)
+    DailyNote.objects.bulk_create(notes, batch_size=1000)
 
 
 def _ensure_user(report: SeedReport, fake: Faker, username: str, *, is_superuser: bool = False) -> User:

@@ -11,7 +11,7 @@ class VisitMode(models.TextChoices):
 class PersonRole(models.TextChoices):
     OWNER = "owner", _("Owner / boss")
     EXECUTIVE = "executive", _("Executive")
-    MANAGER = "manager", _("Manager")
+    MANAGER = "manager", _("Department manager")
     STAFF = "staff", _("Staff")
     RECEPTIONIST = "receptionist", _("Receptionist")
     OTHER = "other", _("Other")
