@@ -71,8 +71,18 @@ class EditVisitForm(forms.Form):
 
 
 class DailyNoteForm(forms.Form):
-    win = forms.CharField(label=_("Win of the day"), max_length=300, required=False)
-    difficulty = forms.CharField(label=_("Difficulty of the day"), max_length=300, required=False)
+    win = forms.CharField(
+        label=_("Win of the day"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    difficulty = forms.CharField(
+        label=_("Difficulty of the day"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
 
 
 class PlanForm(forms.Form):

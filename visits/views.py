@@ -236,7 +236,9 @@ def compliance(request):
     today = _today(team)
     chosen = _parse_day(request.GET.get("week")) or today
     monday = chosen - timedelta(days=chosen.weekday())
-    rows = selectors.weekly_compliance(team, monday, last_day=today)
+    # Today counts only once its entry has closed; until then nobody has missed it yet.
+    last_day = today if timezone.now() > services.entry_closes_at(team, today) else today - timedelta(days=1)
+    rows = selectors.weekly_compliance(team, monday, last_day=last_day)
     context = {
         "team": team,
         "teams": teams,
