@@ -7,6 +7,7 @@ from crm.models import Notification, Role
 MANAGER_PAGES = [
     ("visits:meeting", _("Evening meeting")),
     ("visits:compliance", _("Compliance")),
+    ("qc:report", _("Integrity report")),
     ("leads:team", _("Team leads")),
     ("pools:allocation", _("Allocation")),
     ("leads:pool", _("Public pool")),
@@ -25,7 +26,12 @@ NAVIGATION = {
         ("leads:create", _("New lead")),
     ],
     Role.MANAGER: [("home", _("My teams")), *MANAGER_PAGES],
-    Role.QC: [("home", _("Quality control")), ("visits:meeting", _("Evening meeting"))],
+    Role.QC: [
+        ("qc:queue", _("Audit queue")),
+        ("qc:draws", _("Draws")),
+        ("qc:report", _("Integrity report")),
+        ("qc:incidents", _("Incidents")),
+    ],
     Role.ADMIN: [("home", _("Overview")), *MANAGER_PAGES, ("admin:index", _("Administration"))],
 }
 

@@ -124,6 +124,8 @@ class Notification(models.Model):
         REASSIGNED = "reassigned", _("Leads given to you")
         TEAM_RECLAIMED = "team_reclaimed", _("Leads reclaimed in your team")
         ALLOCATED = "allocated", _("Morning allocation")
+        INTEGRITY = "integrity", _("Integrity incident")
+        TEAM_INTEGRITY = "team_integrity", _("Integrity incident in your team")
 
     # Rendered when shown, so each reader sees it in their own language.
     MESSAGES = {
@@ -132,6 +134,11 @@ class Notification(models.Model):
         Kind.REASSIGNED: _("%(count)s leads taken back from colleagues were given to you: %(companies)s"),
         Kind.TEAM_RECLAIMED: _("%(count)s leads were reclaimed from your reps: %(reps)s"),
         Kind.ALLOCATED: _("%(count)s new leads were allocated to you today."),
+        Kind.INTEGRITY: _(
+            "QC checked your visit to %(company)s on %(day)s with the customer and found it falsified. The visit is "
+            "voided and recorded as an integrity incident."
+        ),
+        Kind.TEAM_INTEGRITY: _("QC found %(rep)s's visit to %(company)s on %(day)s falsified; it is voided."),
     }
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))

@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE = {
     "remind": {"task": "pools.tasks.remind_task", "schedule": 60.0},
     # Each team's own allocation time (08:00 local by default) is checked every minute.
     "allocate": {"task": "pools.tasks.allocate_due_teams_task", "schedule": 60.0},
+    # Yesterday's QC sample, at each team's own draw time (09:00 local by default).
+    "qc-draw": {"task": "qc.tasks.draw_due_teams_task", "schedule": 60.0},
 }
 # /healthz calls the heartbeat stale after this many seconds (beat runs it every 60).
 HEARTBEAT_STALE_AFTER_SECONDS = 180

@@ -5,7 +5,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -22,6 +22,8 @@ def home(request):
     user = request.user
     if user.role == Role.REP:
         return visits_views.today(request)
+    if user.role == Role.QC:
+        return redirect("qc:queue")
     teams = teams_of(user).annotate(
         rep_count=count_per_team(Membership.objects.filter(role=Role.REP)),
         public_count=count_per_team(Lead.objects.filter(state=LeadState.PUBLIC)),

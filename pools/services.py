@@ -354,7 +354,7 @@ class AllocationPlan:
         return sum(rep.shortfall for rep in self.reps)
 
 
-def _lock_team_job(team: Team, job: str) -> None:
+def lock_team_job(team: Team, job: str) -> None:
     """Serialise a job per team: on PostgreSQL a transaction-scoped advisory lock; SQLite writers queue anyway."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -437,7 +437,7 @@ def allocate(*, team: Team, actor: User | None = None, job: str = "", now=None, 
     now = now or timezone.now()
     policy = policy_for(team)
     with transaction.atomic():
-        _lock_team_job(team, "allocate")
+        lock_team_job(team, "allocate")
         plan = plan_allocation(team, now=now, seed=seed)
         applied = _apply_allocation(plan.moves, policy=policy, actor=actor, job=job, now=now)
         by_rep = {}

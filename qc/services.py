@@ -1,0 +1,211 @@
+"""QC: draw reproducible samples of a day's visits, audit them with the customers, record what was falsified."""
+
+import hashlib
+import math
+import secrets
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import DomainError
+from crm.models import Membership, Notification, Role, Team, User
+from crm.services import notify
+from leads.models import Lead
+from pools.policy import policy_for
+from pools.services import lock_team_job
+from qc.models import OPEN_STATUSES, Audit, AuditOutcome, Draw, Incident, Sample, SampleStatus
+from qc.risk import risk_signals
+from visits.models import Outcome, Visit
+from visits.services import entry_closes_at
+
+RISK_WEIGHT_PER_SIGNAL = 2.0
+
+
+def require_qc_of(actor: User, team: Team) -> None:
+    """Refuse anyone but QC staff of the team (or an admin)."""
+    if actor.is_active and actor.role == Role.ADMIN:
+        return
+    if not (actor.is_active and Membership.objects.filter(user=actor, team=team, role=Role.QC).exists()):
+        raise DomainError(_("Only QC staff of this team can do this."))
+
+
+def _uniform(seed: int, visit_id: int) -> float:
+    """A number in (0, 1) fixed by the seed and the visit: the draw's only source of chance."""
+    digest = hashlib.blake2b(f"{seed}:{visit_id}".encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") + 1) / (2**64 + 2)
+
+
+def select_sample(
+    candidates: list[tuple[int, int, str]],
+    *,
+    seed: int,
+    effective_rate: float,
+    potential_rate: float,
+    minimum_per_rep: int,
+    weights: dict[int, float] | None = None,
+    already_per_rep: dict[int, int] | None = None,
+) -> list[int]:
+    """Choose visits from (visit id, rep id, outcome) candidates: each outcome at its rate, then enough of each rep.
+
+    Each visit gets the key u ** (1 / weight), u fixed by the seed; the highest keys are chosen (weighted sampling
+    without replacement; with no weights, a plain random order). The same candidates and seed give the same sample.
+    """
+    weights = weights or {}
+    already_per_rep = already_per_rep or {}
+    keyed = sorted(
+        (
+            (_uniform(seed, visit_id) ** (1 / weights.get(visit_id, 1.0)), visit_id, rep_id, outcome)
+            for visit_id, rep_id, outcome in candidates
+        ),
+        reverse=True,
+    )
+    chosen: list[int] = []
+    per_rep = dict(already_per_rep)
+    for outcome, rate in ((Outcome.EFFECTIVE, effective_rate), (Outcome.POTENTIAL, potential_rate)):
+        stratum = [entry for entry in keyed if entry[3] == outcome]
+        for _key, visit_id, rep_id, _outcome in stratum[: math.floor(len(stratum) * rate / 100 + 0.5)]:
+            chosen.append(visit_id)
+            per_rep[rep_id] = per_rep.get(rep_id, 0) + 1
+    taken = set(chosen)
+    for _key, visit_id, rep_id, _outcome in keyed:
+        if visit_id not in taken and per_rep.get(rep_id, 0) < minimum_per_rep:
+            chosen.append(visit_id)
+            taken.add(visit_id)
+            per_rep[rep_id] = per_rep.get(rep_id, 0) + 1
+    return chosen
+
+
+def draw_sample(
+    *, team: Team, day: date, actor: User | None = None, seed: int | None = None, automatic: bool = False
+) -> Draw:
+    """Draw a stratified random sample of the team's visits of `day` that were never drawn before.
+
+    On demand, only days whose entry has closed can be drawn, so a rep never learns from a locked visit that it
+    was sampled while still entering the day.
+    """
+    if actor is not None:
+        require_qc_of(actor, team)
+    now = timezone.now()
+    if now <= entry_closes_at(team, day):
+        raise DomainError(_("Visits of %(day)s can be drawn once the day's entry has closed.") % {"day": day})
+    policy = policy_for(team)
+    seed = secrets.randbits(62) if seed is None else seed
+    with transaction.atomic():
+        lock_team_job(team, f"draw-{day.isoformat()}")
+        pool = Visit.objects.filter(team=team, day=day, is_voided=False)
+        candidates = list(pool.filter(sample__isnull=True).values_list("pk", "rep_id", "outcome"))
+        already_per_rep = dict(
+            pool.filter(sample__isnull=False)
+            .values_list("rep_id")
+            .annotate(count=Count("pk"))
+            .values_list("rep_id", "count")
+        )
+        signals = risk_signals(team, day)
+        weights = (
+            {visit_id: 1 + RISK_WEIGHT_PER_SIGNAL * len(found) for visit_id, found in signals.items()}
+            if policy.qc_weight_by_risk
+            else None
+        )
+        chosen = select_sample(
+            candidates,
+            seed=seed,
+            effective_rate=float(policy.qc_effective_rate),
+            potential_rate=float(policy.qc_potential_rate),
+            minimum_per_rep=policy.qc_minimum_per_rep,
+            weights=weights,
+            already_per_rep=already_per_rep,
+        )
+        draw = Draw.objects.create(
+            team=team,
+            day=day,
+            seed=seed,
+            drawn_by=actor,
+            is_automatic=automatic,
+            weighted_by_risk=policy.qc_weight_by_risk,
+            effective_rate=policy.qc_effective_rate,
+            potential_rate=policy.qc_potential_rate,
+            minimum_per_rep=policy.qc_minimum_per_rep,
+            candidates=len(candidates),
+            created_at=now,
+        )
+        Sample.objects.bulk_create(
+            (Sample(draw=draw, visit_id=visit_id, signals=signals.get(visit_id, [])) for visit_id in chosen),
+            batch_size=2000,
+        )
+        Visit.objects.filter(sample__draw=draw).update(sampled_at=now)
+    return draw
+
+
+def draw_due_teams(*, now=None) -> list[Draw]:
+    """Each morning at the team's QC draw time, draw yesterday's sample, once."""
+    now = now or timezone.now()
+    draws = []
+    for team in Team.objects.filter(is_active=True):
+        policy = policy_for(team)
+        local = now.astimezone(ZoneInfo(team.time_zone))
+        if local.time() < policy.qc_draw_time:
+            continue
+        yesterday = local.date() - timedelta(days=1)
+        if Draw.objects.filter(team=team, day=yesterday, is_automatic=True).exists():
+            continue
+        try:
+            with transaction.atomic():
+                draws.append(draw_sample(team=team, day=yesterday, automatic=True))
+        except IntegrityError:
+            continue  # another worker drew this team a moment ago
+    return draws
+
+
+def record_audit(*, actor: User, sample: Sample, outcome: str, notes: str = "") -> Audit:
+    """Record what the customer said. A falsified visit is voided and becomes a permanent incident against the rep."""
+    if outcome not in AuditOutcome.values:
+        raise DomainError(_("Choose the outcome of the check."))
+    notes = (notes or "").strip()
+    if outcome in (AuditOutcome.FALSIFIED, AuditOutcome.MINOR_MISMATCH) and not notes:
+        raise DomainError(_("Say what did not match."))
+    with transaction.atomic():
+        current = Sample.objects.select_for_update().select_related("visit", "draw__team").get(pk=sample.pk)
+        require_qc_of(actor, current.draw.team)
+        if current.status not in OPEN_STATUSES:
+            raise DomainError(_("This sample has already been audited."))
+        now = timezone.now()
+        audit = Audit.objects.create(sample=current, auditor=actor, outcome=outcome, notes=notes, created_at=now)
+        current.attempts += 1
+        if outcome == AuditOutcome.UNREACHABLE:
+            limit = policy_for(current.draw.team).qc_unreachable_retries
+            current.status = SampleStatus.UNVERIFIABLE if current.attempts > limit else SampleStatus.UNREACHABLE
+        else:
+            current.status = SampleStatus(outcome)
+        if current.status not in OPEN_STATUSES:
+            current.completed_at = now
+        current.save(update_fields=["attempts", "status", "completed_at"])
+        if outcome == AuditOutcome.FALSIFIED:
+            _void(current.visit, audit, now)
+    return audit
+
+
+def _void(visit: Visit, audit: Audit, now) -> None:
+    """Take a falsified visit out of every count, withdraw its follow-up credit, and record the incident."""
+    Visit.objects.filter(pk=visit.pk).update(is_voided=True, voided_at=now)
+    if visit.is_follow_up and visit.lead_id:
+        lead = Lead.objects.select_for_update().get(pk=visit.lead_id)
+        credited = Visit.objects.filter(lead=lead, rep_id=lead.owner_id, is_follow_up=True, is_voided=False).aggregate(
+            latest=Max("occurred_at")
+        )["latest"]
+        Lead.objects.filter(pk=lead.pk).update(last_follow_up_at=credited, updated_at=now)
+    Incident.objects.create(rep_id=visit.rep_id, team_id=visit.team_id, visit=visit, audit=audit, created_at=now)
+    managers = Membership.objects.filter(team_id=visit.team_id, role=Role.MANAGER).values_list("user_id", flat=True)
+    params = {"company": visit.company_name, "day": visit.day.isoformat(), "rep": str(visit.rep)}
+    notify(
+        [
+            Notification(user_id=visit.rep_id, kind=Notification.Kind.INTEGRITY, params=params, created_at=now),
+            *(
+                Notification(user_id=manager_id, kind=Notification.Kind.TEAM_INTEGRITY, params=params, created_at=now)
+                for manager_id in managers
+            ),
+        ]
+    )

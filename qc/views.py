@@ -1,0 +1,99 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.errors import DomainError
+from crm.models import Role
+from crm.permissions import qc_required, role_required
+from pools.services import managed_team_ids
+from qc import selectors, services
+from qc.forms import AuditForm, DrawForm, PeriodForm
+from qc.models import Sample, SampleStatus
+
+
+@qc_required
+def queue(request):
+    """The audit queue: each sampled visit with what is needed to check it with the customer, oldest first."""
+    samples = selectors.audit_queue(request.user)
+    page = Paginator(samples, 20).get_page(request.GET.get("page"))
+    progress = list(selectors.draw_progress(request.user)[:10])
+    return render(request, "qc/queue.html", {"page": page, "progress": progress, "query": ""})
+
+
+@qc_required
+def audit(request, pk):
+    samples = Sample.objects.filter(draw__team__in=selectors.audited_teams(request.user))
+    sample = get_object_or_404(samples.select_related("visit__rep", "visit__lead", "visit__team", "draw"), pk=pk)
+    form = AuditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_audit(
+                actor=request.user,
+                sample=sample,
+                outcome=form.cleaned_data["outcome"],
+                notes=form.cleaned_data["notes"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Audit recorded."))
+            return redirect("qc:queue")
+    context = {
+        "sample": sample,
+        "visit": sample.visit,
+        "form": form,
+        "audits": sample.audits.select_related("auditor"),
+        "is_open": sample.status in (SampleStatus.PENDING, SampleStatus.UNREACHABLE),
+    }
+    return render(request, "qc/audit.html", context)
+
+
+@qc_required
+def draws(request):
+    """Draw progress, and a draw on demand for a chosen team and day."""
+    teams = selectors.audited_teams(request.user).order_by("name")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    form = DrawForm(request.POST or None, teams=teams, initial={"day": yesterday})
+    if request.method == "POST" and form.is_valid():
+        try:
+            draw = services.draw_sample(
+                team=form.cleaned_data["team"], day=form.cleaned_data["day"], actor=request.user
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Drew %(count)s of %(candidates)s visits (seed %(seed)s).")
+                % {"count": draw.samples.count(), "candidates": draw.candidates, "seed": draw.seed},
+            )
+            return redirect("qc:draws")
+    page = Paginator(selectors.draw_progress(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "qc/draws.html", {"form": form, "page": page, "query": ""})
+
+
+@role_required(Role.QC, Role.MANAGER, Role.ADMIN)
+def report(request):
+    """Outcome counts and falsification rates by team and rep over a period; reps with incidents."""
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None, initial={"start": today - timedelta(days=30), "end": today})
+    start, end = today - timedelta(days=30), today
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    teams = selectors.audited_teams(request.user) if request.user.role == Role.QC else managed_team_ids(request.user)
+    by_team, by_rep = selectors.falsification_report(teams, start, end)
+    incidents = selectors.incidents_visible_to(request.user).filter(visit__day__gte=start, visit__day__lte=end)
+    context = {"form": form, "start": start, "end": end, "by_team": by_team, "by_rep": by_rep, "incidents": incidents}
+    return render(request, "qc/report.html", context)
+
+
+@login_required
+def incidents(request):
+    """Integrity incidents: a rep's own record, or those of the teams a manager or QC works with."""
+    page = Paginator(selectors.incidents_visible_to(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "qc/incidents.html", {"page": page, "query": ""})
