@@ -1,0 +1,230 @@
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from crm.errors import DomainError
+from crm.models import Notification, Role
+from crm.tests.factories import member
+from leads.tests.factories import owned_lead
+from pools.policy import policy_for
+from qc.models import Draw, Incident, Sample, SampleStatus
+from qc.risk import risk_signals
+from qc.services import draw_due_teams, draw_sample, record_audit, select_sample
+from visits.models import Visit
+from visits.selectors import evening_meeting, today_for, weekly_compliance
+from visits.services import log_visit
+from visits.tests.factories import visits_for
+
+DAY = date(2026, 11, 26)
+NEXT_MORNING = "2026-11-27 09:30:00+08:00"
+
+
+@pytest.fixture
+def reps(team):
+    return [member(team, Role.REP, username=f"rep{n}") for n in range(10)]
+
+
+@pytest.fixture
+def day_of_visits(team, reps):
+    for rep in reps:
+        visits_for(rep, team, DAY, in_person=10, effective=5)
+    return Visit.objects.filter(team=team, day=DAY)
+
+
+def candidates(visits):
+    return list(visits.values_list("pk", "rep_id", "outcome"))
+
+
+def test_the_same_seed_gives_the_same_sample(day_of_visits):
+    rates = {"effective_rate": 20, "potential_rate": 5, "minimum_per_rep": 1}
+
+    first = select_sample(candidates(day_of_visits), seed=42, **rates)
+    again = select_sample(list(reversed(candidates(day_of_visits))), seed=42, **rates)
+    other = select_sample(candidates(day_of_visits), seed=43, **rates)
+
+    assert first == again
+    assert set(first) != set(other)
+
+
+def test_each_outcome_is_sampled_at_its_rate_and_every_rep_at_least_once(day_of_visits, reps):
+    chosen = Visit.objects.filter(
+        pk__in=select_sample(
+            candidates(day_of_visits), seed=7, effective_rate=20, potential_rate=5, minimum_per_rep=1
+        )
+    )
+
+    # 50 effective at 20% and 50 potential at 5%, then whoever is still missing gets one.
+    assert chosen.filter(outcome="effective").count() >= 10
+    assert chosen.filter(outcome="potential").count() >= 3 or chosen.count() >= 13
+    assert set(chosen.values_list("rep_id", flat=True)) == {rep.pk for rep in reps}
+
+
+def test_a_draw_stores_its_seed_and_locks_the_sampled_visits(team, day_of_visits, qc_user, time_machine):
+    time_machine.move_to(NEXT_MORNING, tick=False)
+
+    draw = draw_sample(team=team, day=DAY, actor=qc_user, seed=99)
+
+    assert draw.seed == 99
+    assert draw.candidates == 100
+    sampled = Visit.objects.filter(sample__draw=draw)
+    assert sampled.count() == draw.samples.count() > 0
+    assert not sampled.filter(sampled_at__isnull=True).exists()
+    assert set(sampled.values_list("pk", flat=True)) == set(
+        select_sample(candidates(day_of_visits), seed=99, effective_rate=20, potential_rate=5, minimum_per_rep=1)
+    )
+
+
+def test_a_visit_is_never_drawn_twice(team, day_of_visits, qc_user, time_machine):
+    time_machine.move_to(NEXT_MORNING, tick=False)
+
+    first = draw_sample(team=team, day=DAY, actor=qc_user, seed=1)
+    second = draw_sample(team=team, day=DAY, actor=qc_user, seed=1)
+
+    assert second.candidates == 100 - first.samples.count()
+    assert Sample.objects.count() == Sample.objects.values("visit").distinct().count()
+
+
+def test_a_day_is_drawn_only_once_its_entry_has_closed(team, day_of_visits, qc_user, time_machine):
+    time_machine.move_to("2026-11-26 22:00:00+08:00", tick=False)
+
+    with pytest.raises(DomainError):
+        draw_sample(team=team, day=DAY, actor=qc_user)
+
+
+def test_only_qc_of_the_team_draws(team, day_of_visits, manager, owner, time_machine):
+    time_machine.move_to(NEXT_MORNING, tick=False)
+    for user in (manager, owner):
+        with pytest.raises(DomainError):
+            draw_sample(team=team, day=DAY, actor=user)
+
+
+def test_the_morning_job_draws_yesterday_at_the_teams_time_once(team, day_of_visits, time_machine):
+    time_machine.move_to("2026-11-27 08:59:00+08:00", tick=False)
+    assert draw_due_teams() == []
+
+    time_machine.move_to("2026-11-27 01:00:00+00:00", tick=False)  # 09:00 in Shanghai
+    (draw,) = draw_due_teams()
+    assert (draw.day, draw.is_automatic) == (DAY, True)
+    assert draw_due_teams() == []
+    assert Draw.objects.count() == 1
+
+
+@pytest.fixture
+def sampled(team, owner, qc_user, time_machine):
+    time_machine.move_to("2026-11-26 15:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner)
+    visit = log_visit(
+        actor=owner,
+        lead=lead,
+        values={"mode": "in_person", "person_role": "owner", "outcome": "effective", "next_step": "签约"},
+    ).visit
+    time_machine.move_to(NEXT_MORNING, tick=False)
+    draw_sample(team=team, day=DAY, actor=qc_user)
+    return Sample.objects.get(visit=visit)
+
+
+def test_a_verified_audit_closes_the_sample(sampled, qc_user):
+    record_audit(actor=qc_user, sample=sampled, outcome="verified")
+
+    sampled.refresh_from_db()
+    assert sampled.status == SampleStatus.VERIFIED
+    with pytest.raises(DomainError):
+        record_audit(actor=qc_user, sample=sampled, outcome="falsified", notes="late change of mind")
+
+
+def test_unreachable_is_retried_up_to_the_limit_then_unverifiable(sampled, qc_user, team):
+    policy = policy_for(team)
+    policy.qc_unreachable_retries = 2
+    policy.save()
+
+    for expected in (SampleStatus.UNREACHABLE, SampleStatus.UNREACHABLE, SampleStatus.UNVERIFIABLE):
+        record_audit(actor=qc_user, sample=sampled, outcome="unreachable")
+        sampled.refresh_from_db()
+        assert sampled.status == expected
+    assert sampled.attempts == 3
+
+
+def test_a_falsified_visit_is_voided_recorded_and_stops_counting(sampled, qc_user, owner, manager, team):
+    visit = sampled.visit
+    lead = visit.lead
+
+    record_audit(actor=qc_user, sample=sampled, outcome="falsified", notes="客户说没人来过")
+
+    visit.refresh_from_db()
+    assert visit.is_voided
+    incident = Incident.objects.get()
+    assert (incident.rep, incident.visit) == (owner, visit)
+    assert set(Notification.objects.values_list("user__username", "kind")) == {
+        ("owner", "integrity"),
+        ("manager", "team_integrity"),
+    }
+    lead.refresh_from_db()
+    assert lead.last_follow_up_at is None
+    rows, totals = evening_meeting(team, DAY)
+    assert (rows[0].in_person, rows[0].effective, totals.in_person) == (0, 0, 0)
+    assert today_for(owner, team, DAY, timezone.now()).in_person == 0
+    assert weekly_compliance(team, DAY - timedelta(days=DAY.weekday()))[0].days[3][1:3] == (0, 0)
+
+
+def test_a_mismatch_or_falsified_needs_notes(sampled, qc_user):
+    with pytest.raises(DomainError):
+        record_audit(actor=qc_user, sample=sampled, outcome="falsified")
+    with pytest.raises(DomainError):
+        record_audit(actor=qc_user, sample=sampled, outcome="minor_mismatch", notes=" ")
+
+
+def test_a_manager_or_rep_cannot_audit(sampled, manager, owner):
+    for user in (manager, owner):
+        with pytest.raises(DomainError):
+            record_audit(actor=user, sample=sampled, outcome="verified")
+
+
+def test_risk_signals_flag_what_looks_odd(team, owner, teammate):
+    zone = ZoneInfo(team.time_zone)
+    shared = owned_lead(team, owner, phone="13811112222", phone_key="13811112222")
+    owned_lead(team, teammate, phone="138 1111 2222", phone_key="13811112222")
+    base = datetime.combine(DAY, time(9), tzinfo=zone)
+
+    def visit(number, **fields):
+        values = {
+            "rep": owner,
+            "team": team,
+            "company_name": f"v{number}",
+            "day": DAY,
+            "occurred_at": base + timedelta(hours=number),
+            "entered_at": base + timedelta(hours=number, minutes=10),
+            "person_role": "staff",
+            "outcome": "potential",
+        }
+        return Visit.objects.create(**(values | fields))
+
+    late = visit(0, entered_at=base + timedelta(hours=30))
+    burst = [visit(10 + n, entered_at=base + timedelta(hours=12, minutes=n)) for n in range(4)]
+    copied = [visit(20 + n, notes="老板不在，下次再来拜访") for n in range(2)]
+    phone = visit(30, lead=shared)
+    visit(40, lead=shared, latitude=30.27, longitude=120.15)
+    far = visit(41, lead=shared, latitude=31.23, longitude=121.47)
+
+    signals = risk_signals(team, DAY)
+
+    def codes(one):
+        return {signal["code"] for signal in signals.get(one.pk, [])}
+
+    assert "late_entry" in codes(late)
+    assert all("burst" in codes(one) for one in burst)
+    assert all("repeated_notes" in codes(one) for one in copied)
+    assert "shared_phone" in codes(phone)
+    assert "far_position" in codes(far)
+
+
+def test_weighting_by_risk_prefers_risky_visits_and_still_reproduces(team, reps, day_of_visits):
+    risky = list(day_of_visits.filter(outcome="potential").values_list("pk", flat=True)[:5])
+    weights = dict.fromkeys(risky, 1000.0)
+    rates = {"effective_rate": 0, "potential_rate": 10, "minimum_per_rep": 0}
+
+    chosen = select_sample(candidates(day_of_visits), seed=5, weights=weights, **rates)
+
+    assert len(set(chosen) & set(risky)) >= 4
+    assert chosen == select_sample(candidates(day_of_visits), seed=5, weights=weights, **rates)
