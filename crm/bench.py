@@ -8,6 +8,7 @@ from contextlib import contextmanager
 
 from leads.bench import bench_import
 from pools.bench import bench_allocate, bench_reclaim
+from qc.bench import bench_qc_draw
 from visits.bench import bench_visit_entry
 
 BENCHMARKS = {
@@ -15,6 +16,7 @@ BENCHMARKS = {
     "allocate": bench_allocate,
     "reclaim": bench_reclaim,
     "visit_entry": bench_visit_entry,
+    "qc_draw": bench_qc_draw,
 }
 
 

@@ -32,6 +32,7 @@ def draw_progress(user: User) -> QuerySet[Draw]:
         Draw.objects.filter(team__in=audited_teams(user))
         .select_related("team", "drawn_by")
         .annotate(total=Count("samples"), **counts)
+        .order_by("-day", "-created_at")
     )
 
 

@@ -50,9 +50,7 @@ def test_the_same_seed_gives_the_same_sample(day_of_visits):
 
 def test_each_outcome_is_sampled_at_its_rate_and_every_rep_at_least_once(day_of_visits, reps):
     chosen = Visit.objects.filter(
-        pk__in=select_sample(
-            candidates(day_of_visits), seed=7, effective_rate=20, potential_rate=5, minimum_per_rep=1
-        )
+        pk__in=select_sample(candidates(day_of_visits), seed=7, effective_rate=20, potential_rate=5, minimum_per_rep=1)
     )
 
     # 50 effective at 20% and 50 potential at 5%, then whoever is still missing gets one.

@@ -1,0 +1,124 @@
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from leads.models import Lead
+from leads.tests.factories import LeadFactory, owned_lead
+from qc.models import Sample, SampleStatus
+from qc.services import draw_sample
+from visits.models import Visit
+from visits.services import log_visit
+
+POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
+
+
+@pytest.fixture
+def sample(team, owner, qc_user, time_machine):
+    time_machine.move_to("2026-11-26 15:00:00+08:00", tick=False)
+    log_visit(actor=owner, lead=owned_lead(team, owner, contact_name="赵老板", phone="13912340000"), values=POTENTIAL)
+    time_machine.move_to("2026-11-27 09:30:00+08:00", tick=False)
+    draw_sample(team=team, day=date(2026, 11, 26), actor=qc_user)
+    return Sample.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("qc:queue", {"qc_user", "admin_user"}),
+        ("qc:draws", {"qc_user", "admin_user"}),
+        ("qc:report", {"qc_user", "manager", "admin_user"}),
+        ("qc:incidents", {"owner", "qc_user", "manager", "admin_user"}),
+    ],
+)
+def test_each_qc_page_answers_only_the_roles_it_is_for(client, owner, manager, qc_user, admin_user, name, allowed):
+    users = {"owner": owner, "manager": manager, "qc_user": qc_user, "admin_user": admin_user}
+    for key, user in users.items():
+        client.force_login(user)
+        status = client.get(reverse(name)).status_code
+        assert (status == 200) == (key in allowed), (key, status)
+
+
+def test_the_queue_shows_what_the_check_needs(client, qc_user, sample):
+    client.force_login(qc_user)
+
+    page = client.get(reverse("qc:queue")).content.decode()
+
+    assert "赵老板" in page
+    assert "13912340000" in page
+
+
+def test_qc_of_another_team_cannot_open_the_sample(client, other_team, sample):
+    from crm.models import Role
+    from crm.tests.factories import member
+
+    client.force_login(member(other_team, Role.QC, username="other_qc"))
+
+    assert client.get(reverse("qc:audit", args=[sample.pk])).status_code == 404
+
+
+def test_recording_a_falsified_audit_in_the_page(client, qc_user, sample):
+    client.force_login(qc_user)
+
+    client.post(reverse("qc:audit", args=[sample.pk]), {"outcome": "falsified", "notes": "客户否认"})
+
+    sample.refresh_from_db()
+    assert sample.status == SampleStatus.FALSIFIED
+    assert Visit.objects.get().is_voided
+
+
+def test_a_draw_on_demand_from_the_page(client, qc_user, team, owner, time_machine):
+    time_machine.move_to("2026-11-26 15:00:00+08:00", tick=False)
+    log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL)
+    time_machine.move_to("2026-11-27 09:30:00+08:00", tick=False)
+    client.force_login(qc_user)
+
+    too_early = client.post(reverse("qc:draws"), {"team": team.pk, "day": "2026-11-27"})
+    assert too_early.context["form"].non_field_errors()
+    client.post(reverse("qc:draws"), {"team": team.pk, "day": "2026-11-26"})
+
+    assert Sample.objects.count() == 1
+
+
+def test_a_rep_cannot_tell_which_visits_are_pending_audit(client, owner, sample):
+    client.force_login(owner)
+
+    pages = [
+        client.get(reverse("visits:detail", args=[sample.visit.pk])).content.decode(),
+        client.get(reverse("visits:list")).content.decode(),
+        client.get(reverse("home")).content.decode(),
+    ]
+
+    for page in pages:
+        for word in ("抽检", "品控", "sample", "audit"):
+            assert word not in page.lower()
+    assert client.get(reverse("qc:audit", args=[sample.pk])).status_code == 403
+
+
+def test_qc_is_read_only_on_visits_and_leads(client, qc_user, team, owner, sample):
+    lead = sample.visit.lead
+    public = LeadFactory(team=team)
+    client.force_login(qc_user)
+    before = (list(Lead.objects.values_list("pk", "owner_id", "state")), Visit.objects.count())
+
+    posts = [
+        (reverse("leads:claim", args=[public.pk]), {}),
+        (reverse("leads:keep", args=[lead.pk]), {}),
+        (reverse("leads:return", args=[lead.pk]), {"reason": "x"}),
+        (reverse("leads:convert", args=[lead.pk]), {}),
+        (reverse("leads:close", args=[lead.pk]), {"reason": "no_need"}),
+        (reverse("leads:reopen", args=[lead.pk]), {}),
+        (reverse("leads:create"), {"company_name": "杭州新公司"}),
+        (reverse("leads:assign"), {"team": team.pk, "rep": owner.pk, "leads": [public.pk]}),
+        (reverse("leads:import"), {}),
+        (reverse("visits:log"), {"kind": "cold", "company_name": "x", **POTENTIAL}),
+        (reverse("visits:edit", args=[sample.visit.pk]), {**POTENTIAL, "reason": "x"}),
+        (reverse("visits:plan"), {"lead": lead.pk}),
+        (reverse("visits:note"), {"win": "x"}),
+        (reverse("pools:allocation"), {"team": team.pk, "action": "allocate"}),
+        (reverse("pools:policy"), {}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code in (403, 404), url
+
+    assert (list(Lead.objects.values_list("pk", "owner_id", "state")), Visit.objects.count()) == before
