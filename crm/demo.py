@@ -17,6 +17,8 @@ from leads.models import Lead, LeadSource, LeadState
 from leads.normalize import company_key, phone_key
 from pools.models import AllocationRun
 from pools.services import allocate, keep_lead, reclaim_overdue, record_follow_up
+from qc.models import AuditOutcome, Draw
+from qc.services import draw_sample, record_audit
 from visits.models import DailyNote, Outcome, PersonRole, Visit, VisitMode
 
 DEMO_PASSWORD = "crm-demo-2026"
@@ -96,6 +98,7 @@ def seed_demo() -> SeedReport:
             _hand_out_leads(team, admin=User.objects.get(username="admin"))
             # A stream of its own, so whether history is added never shifts the names drawn for the next team.
             _visit_history(team, random.Random(f"{SEED}-{demo_team.name}"))
+            _qc_history(team, qc, random.Random(f"{SEED}-{demo_team.name}-qc"))
     return report
 
 
@@ -173,6 +176,31 @@ def _visit_history(team: Team, chance: random.Random) -> None:
             )
     Visit.objects.bulk_create(visits, batch_size=1000)
     DailyNote.objects.bulk_create(notes, batch_size=1000)
+
+
+def _qc_history(team: Team, qc: User, chance: random.Random) -> None:
+    """A week of draws: older ones audited (one visit found falsified), yesterday's still waiting in the queue."""
+    if Draw.objects.filter(team=team).exists():
+        return
+    today = timezone.localdate(timezone.now(), ZoneInfo(team.time_zone))
+    visited_days = Visit.objects.filter(team=team, day__lt=today).order_by().values_list("day", flat=True)
+    days = sorted(visited_days.distinct())[-6:]
+    falsified = False
+    for day in days:
+        draw = draw_sample(team=team, day=day, actor=qc, seed=chance.getrandbits(40))
+        if day == days[-1]:
+            continue  # yesterday's sample is today's work
+        for sample in draw.samples.order_by("pk"):
+            if not falsified and sample.visit.outcome == Outcome.EFFECTIVE:
+                record_audit(actor=qc, sample=sample, outcome=AuditOutcome.FALSIFIED, notes="客户说当天没有人来拜访")
+                falsified = True
+                continue
+            outcome = chance.choice(
+                [AuditOutcome.VERIFIED] * 8 + [AuditOutcome.MINOR_MISMATCH, AuditOutcome.UNREACHABLE]
+            )
+            record_audit(
+                actor=qc, sample=sample, outcome=outcome, notes="" if outcome != "minor_mismatch" else "时间对不上"
+            )
 
 
 def _ensure_user(report: SeedReport, fake: Faker, username: str, *, is_superuser: bool = False) -> User:
