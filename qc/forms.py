@@ -23,6 +23,8 @@ class DrawForm(forms.Form):
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+        if len(teams) == 1:
+            self.fields["team"].initial = teams.first()
 
 
 class PeriodForm(forms.Form):
