@@ -4,9 +4,9 @@ import math
 from collections import defaultdict
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count
 
-from leads.models import Lead
 from visits.models import Visit
 
 LATE_AFTER = timedelta(hours=12)
@@ -101,18 +101,19 @@ def _far_positions(team, day, visits, signals) -> None:
             signals[visit["pk"]].append({"code": "far_position", "km": round(distance, 1)})
 
 
+SHARED_PHONE_SQL = """
+SELECT DISTINCT visit.id
+  FROM visits_visit AS visit
+  JOIN leads_lead AS lead ON lead.id = visit.lead_id
+  JOIN leads_lead AS other ON other.phone_key = lead.phone_key AND other.id <> lead.id
+ WHERE visit.team_id = %s AND visit.day = %s AND visit.is_voided = FALSE AND lead.phone_key <> ''
+   AND other.owner_id IS NOT NULL AND other.owner_id <> visit.rep_id
+"""
+
+
 def _shared_phones(team, day, visits, signals) -> None:
-    """Flag a visit whose lead's phone number belongs to another rep's lead too."""
-    visited = Lead.objects.filter(pk__in=Visit.objects.filter(team=team, day=day).values("lead")).exclude(phone_key="")
-    phone_of = dict(visited.values_list("pk", "phone_key"))
-    owners = defaultdict(set)
-    for phone_key, owner_id in (
-        Lead.objects.filter(phone_key__in=visited.values("phone_key"), owner__isnull=False)
-        .values_list("phone_key", "owner_id")
-        .distinct()
-    ):
-        owners[phone_key].add(owner_id)
-    for visit in visits:
-        phone_key = phone_of.get(visit["lead_id"])
-        if phone_key and owners[phone_key] - {visit["rep_id"]}:
-            signals[visit["pk"]].append({"code": "shared_phone"})
+    """Flag a visit whose lead's phone number belongs to another rep's lead too (one join, on the phone index)."""
+    with connection.cursor() as cursor:
+        cursor.execute(SHARED_PHONE_SQL, [team.pk, day])
+        for (visit_id,) in cursor.fetchall():
+            signals[visit_id].append({"code": "shared_phone"})
