@@ -20,6 +20,7 @@ def test_the_beat_schedule_runs_reclaim_reminders_and_allocation_every_minute():
     assert schedule["pools.tasks.reclaim_task"] == 60.0
     assert schedule["pools.tasks.remind_task"] == 60.0
     assert schedule["pools.tasks.allocate_due_teams_task"] == 60.0
+    assert schedule["qc.tasks.draw_due_teams_task"] == 60.0
     for task in (reclaim_task, remind_task, allocate_due_teams_task):
         assert task.name in app.tasks
 
