@@ -2,15 +2,17 @@
 aggregate queries, however many reps and however much history a team has."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from crm.models import Team, User
-from crm.selectors import active_reps
+from crm.selectors import active_reps, scope_to_user
 from leads.models import Lead, LeadState
 from pools.models import EventKind, LeadEvent
-from pools.policy import policy_for
+from pools.policy import policy_for, start_of_day
 from visits.models import DailyNote, Outcome, Visit, VisitMode, VisitPlan
 
 # What counts: voided visits (falsified, found by QC) count nowhere.
@@ -24,10 +26,18 @@ VISIT_COUNTS = {
 }
 
 
+def leads_open_for_visits(rep: User) -> QuerySet[Lead]:
+    """The leads a rep may log a visit on: their own open ones, and any that left them within the last day (a visit
+    made before a lead moved may still be entered on it)."""
+    recently_lost = LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1))
+    return Lead.objects.filter(
+        Q(owner=rep, state__in=(LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER))
+        | Q(pk__in=recently_lost.values("lead"))
+    )
+
+
 def visits_visible_to(user: User) -> QuerySet[Visit]:
     """Return the visits a user may open: a rep their own, managers and QC their teams', an admin all."""
-    from crm.selectors import scope_to_user
-
     return scope_to_user(Visit.objects.all(), user, owner_field="rep")
 
 
@@ -110,8 +120,6 @@ class MeetingRow:
 
 def _event_counts(team: Team, first_day: date, last_day: date, kinds) -> dict:
     """Return {(rep id, kind): count} of lead events the team's reps made in the team-local days given."""
-    from pools.policy import start_of_day
-
     start = start_of_day(team, _noon(team, first_day))
     end = start_of_day(team, _noon(team, last_day + timedelta(days=1)))
     rows = (
@@ -123,9 +131,6 @@ def _event_counts(team: Team, first_day: date, last_day: date, kinds) -> dict:
 
 
 def _noon(team: Team, day: date):
-    from datetime import datetime, time
-    from zoneinfo import ZoneInfo
-
     return datetime.combine(day, time(12), tzinfo=ZoneInfo(team.time_zone))
 
 

@@ -14,10 +14,10 @@ from crm.models import Team, User
 from leads.duplicates import find_duplicate
 from leads.models import Lead, LeadSource, LeadState
 from leads.services import create_lead, describe_duplicate, record_collision
-from pools.models import LeadEvent
 from pools.policy import policy_for
 from pools.services import claim_lead, record_follow_up, require_rep_team
 from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
+from visits.selectors import leads_open_for_visits
 
 EDITABLE_FIELDS = ("mode", "person_met", "person_role", "outcome", "notes", "next_step", "building", "address")
 # A visit may be entered up to this long after it happened (it is marked late after the day's cut-off).
@@ -109,13 +109,6 @@ def _resolve_cold_lead(actor: User, team: Team, cold: dict, notices: list[str]) 
     return None, False
 
 
-def lost_recently(rep: User, lead: Lead) -> bool:
-    """Whether `lead` left `rep` within the last day: a visit made before it moved may still be entered on it."""
-    return LeadEvent.objects.filter(
-        lead=lead, from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1)
-    ).exists()
-
-
 def log_visit(
     *,
     actor: User,
@@ -149,12 +142,16 @@ def log_visit(
             if not (cold.get("company_name") or "").strip():
                 raise DomainError(_("Enter the company of the cold visit."))
             lead, created = _resolve_cold_lead(actor, team, cold, notices)
-        elif lead.owner_id != actor.pk and not lost_recently(actor, lead):
+        elif not leads_open_for_visits(actor).filter(pk=lead.pk).exists():
             raise DomainError(_("This lead is not yours; log a cold visit instead."))
         day = local_day(team, occurred_at)
         latitude, longitude, accuracy = _clean_location(*location)
-        is_follow_up = lead is not None and record_follow_up(actor=actor, lead=lead, at=occurred_at)
-        if lead is not None and not is_follow_up:
+        # A customer's visit is service, not a pool follow-up: there is no timer to move.
+        is_customer_visit = lead is not None and lead.owner_id == actor.pk and lead.state == LeadState.CUSTOMER
+        is_follow_up = (
+            lead is not None and not is_customer_visit and record_follow_up(actor=actor, lead=lead, at=occurred_at)
+        )
+        if lead is not None and not is_customer_visit and not is_follow_up:
             notices.append(
                 _(
                     "%(company)s has moved to someone else; your visit is saved, but it no longer counts as "

@@ -3,7 +3,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,6 @@ from crm.errors import DomainError
 from crm.models import Role, Team
 from crm.permissions import rep_required, role_required
 from leads.models import Lead, LeadState
-from pools.models import LeadEvent
 from pools.services import managed_team_ids
 from visits import selectors, services
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
@@ -28,16 +26,10 @@ def _today(team) -> date:
     return services.local_day(team, timezone.now())
 
 
-def _selectable_leads(rep):
-    """The leads a rep may log a visit on: their own open ones, and any that left them within the last day."""
-    recently_lost = LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1))
-    return Lead.objects.filter(Q(owner=rep, state__in=OPEN_STATES) | Q(pk__in=recently_lost.values("lead")))
-
-
 def _lead_choices(rep, team, day):
     """The rep's leads for the visit form, grouped: today's plan, close to reclaim, then the rest by name."""
     leads = list(
-        _selectable_leads(rep)
+        selectors.leads_open_for_visits(rep)
         .only("pk", "company_name", "owner_id", "follow_up_deadline", "last_follow_up_at", "resolve_deadline")
         .order_by("company_name")
     )
@@ -74,7 +66,7 @@ def log(request):
     leads = {}
     if request.method == "POST":
         # Only the posted lead needs checking; the grouped list is built when the form is shown.
-        chosen = _selectable_leads(request.user).filter(pk=_int_or_none(request.POST.get("lead"))).first()
+        chosen = selectors.leads_open_for_visits(request.user).filter(pk=_int_or_none(request.POST.get("lead"))).first()
         leads = {chosen.pk: chosen} if chosen else {}
         choices = [(lead.pk, lead.company_name) for lead in leads.values()]
     else:

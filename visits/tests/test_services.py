@@ -174,3 +174,12 @@ def test_a_daily_note_is_one_per_day(owner, team):
 
     assert owner.daily_notes.count() == 1
     assert (note.win, note.difficulty) == ("签了两单", "下雨")
+
+
+def test_a_visit_to_my_customer_is_saved_without_a_moved_lead_notice(owner, team):
+    customer = owned_lead(team, owner, state=LeadState.CUSTOMER)
+
+    result = log_visit(actor=owner, lead=customer, values=POTENTIAL)
+
+    assert result.notices == []
+    assert not result.visit.is_follow_up
