@@ -28,6 +28,29 @@ class CloseReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Stage(models.TextChoices):
+    NEW = "new", _("New")
+    CONTACTED = "contacted", _("Contacted")
+    EFFECTIVE_VISIT = "effective_visit", _("Effective visit")
+    NEEDS_CONFIRMED = "needs_confirmed", _("Needs confirmed")
+    PROPOSAL = "proposal", _("Proposal")
+    CONTRACT_SIGNED = "contract_signed", _("Contract signed")
+    PAYMENT_COLLECTED = "payment_collected", _("Payment collected")
+    CLOSED = "closed", _("Closed")
+
+
+# The path a deal walks, in order; "closed" stands beside it.
+STAGE_PATH = [stage for stage in Stage.values if stage != Stage.CLOSED]
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank", _("Bank transfer")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
+
+
 class Lead(models.Model):
     team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="leads", verbose_name=_("team"))
     owner = models.ForeignKey(
@@ -39,6 +62,8 @@ class Lead(models.Model):
         verbose_name=_("owner"),
     )
     state = models.CharField(_("state"), max_length=10, choices=LeadState.choices, default=LeadState.PUBLIC)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.NEW, db_index=True)
+    confirmed_need = models.TextField(_("confirmed need"), blank=True)
 
     company_name = models.CharField(_("company"), max_length=200)
     company_key = models.CharField(max_length=200, db_index=True, editable=False)
@@ -145,3 +170,60 @@ class LeadImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class Proposal(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("lead"))
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    file = models.FileField(_("file"), upload_to="proposals/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self):
+        return f"{self.lead} ¥{self.amount}"
+
+
+class Contract(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer"))
+    number = models.CharField(_("contract number"), max_length=50, unique=True)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    signed_on = models.DateField(_("signed on"))
+    term_months = models.PositiveIntegerField(_("term (months)"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("rep")
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_on", "-pk"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        indexes = [models.Index(fields=["signed_on"], name="contract_signed_on")]
+
+    def __str__(self):
+        return self.number
+
+
+class Payment(models.Model):
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="payments", verbose_name=_("contract")
+    )
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    received_on = models.DateField(_("received on"))
+    method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        indexes = [models.Index(fields=["received_on"], name="payment_received_on")]
+
+    def __str__(self):
+        return f"{self.contract} ¥{self.amount}"

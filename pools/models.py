@@ -129,6 +129,7 @@ class EventKind(models.TextChoices):
     CONVERTED = "converted", _("Converted to a customer")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
+    STAGE = "stage", _("Stage changed")
 
 
 class LeadEventQuerySet(models.QuerySet):

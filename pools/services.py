@@ -20,7 +20,7 @@ from crm.errors import DomainError
 from crm.models import Membership, Notification, Role, Team, User
 from crm.selectors import active_reps, team_of_rep
 from crm.services import notify
-from leads.models import Lead, LeadState
+from leads.models import Lead, LeadState, Stage
 from pools.events import event_for, record_event
 from pools.models import AllocationRun, EventKind, LeadEvent, PoolPolicy, RepQuota
 from pools.policy import NO_DEADLINES, deadlines_from, policy_for, start_of_day
@@ -275,7 +275,13 @@ def reopen_lead(*, actor: User, lead: Lead) -> Lead:
         if current.state != LeadState.CLOSED:
             raise DomainError(_("Only a closed lead can be reopened."))
         Lead.objects.filter(pk=lead.pk).update(
-            state=LeadState.PUBLIC, owner=None, close_reason="", close_note="", assigned_at=None, updated_at=now
+            state=LeadState.PUBLIC,
+            stage=Stage.NEW,
+            owner=None,
+            close_reason="",
+            close_note="",
+            assigned_at=None,
+            updated_at=now,
         )
         record_event(current, kind=EventKind.REOPENED, actor=actor, to_state=LeadState.PUBLIC, to_owner=None, at=now)
     lead.refresh_from_db()

@@ -13,7 +13,7 @@ from crm.errors import DomainError
 from crm.models import Team, User
 from leads.duplicates import find_duplicate
 from leads.models import Lead, LeadSource, LeadState
-from leads.services import create_lead, describe_duplicate, record_collision
+from leads.services import create_lead, describe_duplicate, note_visit, record_collision
 from pools.policy import policy_for
 from pools.services import claim_lead, record_follow_up, require_rep_team
 from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
@@ -159,6 +159,8 @@ def log_visit(
                 )
                 % {"company": lead.company_name}
             )
+        if lead is not None and (is_follow_up or is_customer_visit):
+            note_visit(actor=actor, lead=lead, effective=values["outcome"] == Outcome.EFFECTIVE, at=occurred_at)
         visit = Visit.objects.create(
             rep=actor,
             team=team,
