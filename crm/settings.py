@@ -109,6 +109,8 @@ USE_I18N = True
 TIME_ZONE = config.time_zone("TIME_ZONE", default="Asia/Shanghai")
 USE_TZ = True
 
+MEDIA_ROOT = VAR_DIR / "media"  # uploaded proposals, served only through a permission-checking view
+MEDIA_URL = "media/"
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

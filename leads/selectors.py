@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.models import Membership, Role, User
-from leads.models import Collision, Lead, LeadState
+from leads.models import Collision, Contract, Lead, LeadState, Payment, Proposal, Stage
 
 
 def visible_leads(user: User) -> QuerySet[Lead]:
@@ -60,3 +61,55 @@ def team_leads(team_ids, *, state: str = "", owner_id: int | None = None, due_wi
 def collisions_for(team_ids) -> QuerySet[Collision]:
     """Return the collisions on leads of the given teams, newest first."""
     return Collision.objects.filter(lead__team__in=team_ids).select_related("lead", "owner", "attempted_by")
+
+
+def _deal_scope(user: User) -> QuerySet[Lead]:
+    """Whose deals a user follows: a rep their own, a manager their teams', an admin all."""
+    if user.role == Role.REP:
+        return Lead.objects.filter(owner=user)
+    if user.role == Role.MANAGER:
+        return Lead.objects.filter(team__in=Membership.objects.filter(user=user, role=Role.MANAGER).values("team"))
+    if user.role == Role.ADMIN:
+        return Lead.objects.all()
+    return Lead.objects.none()
+
+
+def _contract_total():
+    return (
+        Contract.objects.filter(lead=OuterRef("pk"))
+        .order_by()
+        .values("lead")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+
+
+def open_deals(user: User) -> list[Lead]:
+    """Deals still walking the path, each with its amount: the contract if signed, else the latest proposal."""
+    latest_proposal = Proposal.objects.filter(lead=OuterRef("pk")).order_by("-created_at").values("amount")[:1]
+    return list(
+        _deal_scope(user)
+        .filter(state__in=(LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER))
+        .exclude(stage__in=(Stage.PAYMENT_COLLECTED, Stage.CLOSED))
+        .annotate(deal_amount=Coalesce(Subquery(_contract_total()), Subquery(latest_proposal)))
+        .select_related("owner")
+        .order_by("-updated_at")[:500]
+    )
+
+
+def customers_of(user: User) -> QuerySet[Lead]:
+    """Customers with the total of their contracts and of the payments received."""
+    paid_total = (
+        Payment.objects.filter(contract__lead=OuterRef("pk"))
+        .order_by()
+        .values("contract__lead")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return (
+        _deal_scope(user)
+        .filter(state=LeadState.CUSTOMER)
+        .annotate(contract_total=Subquery(_contract_total()), paid_total=Subquery(paid_total))
+        .select_related("owner")
+        .order_by("company_name")
+    )

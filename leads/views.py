@@ -1,11 +1,16 @@
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from crm.errors import DomainError
@@ -16,14 +21,19 @@ from leads import selectors, services
 from leads.forms import (
     AssignForm,
     CloseForm,
+    ContractForm,
     ImportForm,
     KeepForm,
     LeadForm,
+    NeedForm,
+    PaymentForm,
     PoolFilterForm,
+    ProposalForm,
     ReturnForm,
+    StageBackForm,
     TeamFilterForm,
 )
-from leads.models import Lead, LeadImport, LeadState
+from leads.models import STAGE_PATH, Lead, LeadImport, LeadState, Payment, Proposal, Stage
 from pools import services as pool_services
 from pools.models import LeadEvent
 from pools.policy import policy_for
@@ -124,6 +134,7 @@ def detail(request, pk):
         "show_contact": is_owner or is_manager or request.user.role == Role.QC,
         "return_form": ReturnForm(),
         "close_form": CloseForm(),
+        **deal_context(lead, request.user, is_owner, is_manager),
     }
     return render(request, "leads/detail.html", context)
 
@@ -368,3 +379,124 @@ def collisions(request):
     teams = _managed_teams(request.user)
     page = _page(request, selectors.collisions_for([team.pk for team in teams]))
     return render(request, "leads/collisions.html", {"page": page})
+
+
+NEXT_STEPS = {
+    Stage.NEW: _lazy("Visit or call the customer."),
+    Stage.CONTACTED: _lazy("Meet the owner or a senior decision-maker and log an effective visit."),
+    Stage.EFFECTIVE_VISIT: _lazy("Write down the need the customer confirmed."),
+    Stage.NEEDS_CONFIRMED: _lazy("Send a proposal with its amount."),
+    Stage.PROPOSAL: _lazy("Sign the contract: number, amount, date and term."),
+    Stage.CONTRACT_SIGNED: _lazy("Collect the payments until they cover the contract."),
+    Stage.PAYMENT_COLLECTED: _lazy("Done. Look after the customer and ask for referrals."),
+    Stage.CLOSED: _lazy("The lead is closed."),
+}
+
+
+def deal_context(lead, user, is_owner, is_manager):
+    """What the lead page shows of the deal: the path, the next step, the evidence so far, and the forms."""
+    contracts = list(lead.contracts.annotate(paid=Coalesce(Sum("payments__amount"), Decimal("0"))))
+    can_work = (is_owner or is_manager) and lead.state in services.WORKING_STATES
+    path = [(stage, Stage(stage).label, services.stage_reached(lead, stage)) for stage in STAGE_PATH]
+    context = {
+        "path": path,
+        "next_step": NEXT_STEPS[lead.stage],
+        "proposals": lead.proposals.all(),
+        "contracts": contracts,
+        "payments": Payment.objects.filter(contract__lead=lead).select_related("contract"),
+        "can_work": can_work,
+    }
+    if can_work:
+        context |= {
+            "need_form": NeedForm(initial={"need": lead.confirmed_need}),
+            "proposal_form": ProposalForm(),
+            "contract_form": ContractForm(initial={"signed_on": timezone.localdate()}),
+            "payment_form": PaymentForm(contracts=lead.contracts.all(), initial={"received_on": timezone.localdate()}),
+            "back_form": StageBackForm(),
+        }
+    return context
+
+
+@require_POST
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def deal(request, pk):
+    """One step of the deal: confirm the need, add a proposal, sign the contract, record a payment, or step back."""
+    lead = _visible_lead(request, pk)
+    action = request.POST.get("action")
+    forms_by_action = {
+        "need": NeedForm,
+        "proposal": ProposalForm,
+        "contract": ContractForm,
+        "back": StageBackForm,
+    }
+    if action == "payment":
+        form = PaymentForm(request.POST, contracts=lead.contracts.all())
+    elif action in forms_by_action:
+        form = forms_by_action[action](request.POST, request.FILES)
+    else:
+        raise Http404
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{lead.get_absolute_url()}#deal")
+    data = form.cleaned_data
+    steps = {
+        "need": lambda: services.confirm_need(actor=request.user, lead=lead, need=data["need"]),
+        "proposal": lambda: services.add_proposal(
+            actor=request.user, lead=lead, amount=data["amount"], file=data["file"]
+        ),
+        "contract": lambda: services.sign_contract(
+            actor=request.user,
+            lead=lead,
+            number=data["number"],
+            amount=data["amount"],
+            signed_on=data["signed_on"],
+            term_months=data["term_months"],
+        ),
+        "payment": lambda: services.record_payment(
+            actor=request.user,
+            contract=data["contract"],
+            amount=data["amount"],
+            received_on=data["received_on"],
+            method=data["method"],
+        ),
+        "back": lambda: services.move_stage_back(
+            actor=request.user, lead=lead, to_stage=data["to_stage"], reason=data["reason"]
+        ),
+    }
+    try:
+        steps[action]()
+    except DomainError as error:
+        _fail(request, error)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(f"{lead.get_absolute_url()}#deal")
+
+
+@login_required
+def proposal_file(request, pk):
+    """Serve a proposal's file to those who may see its lead, and nobody else."""
+    proposal = get_object_or_404(Proposal.objects.filter(lead__in=selectors.visible_leads(request.user)), pk=pk)
+    if not proposal.file:
+        raise Http404
+    return FileResponse(proposal.file.open("rb"), as_attachment=True, filename=proposal.file.name.rsplit("/", 1)[-1])
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def pipeline(request):
+    """Open deals by stage with their amounts: a rep's own, a manager's teams'."""
+    deals = selectors.open_deals(request.user)
+    columns = []
+    for stage in STAGE_PATH[:-1]:
+        rows = [lead for lead in deals if lead.stage == stage]
+        amount = sum((lead.deal_amount or Decimal("0") for lead in rows), Decimal("0"))
+        columns.append({"stage": Stage(stage).label, "leads": rows, "amount": amount})
+    return render(request, "leads/pipeline.html", {"columns": columns})
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def customers(request):
+    """Customers with their contracts and what has been paid."""
+    page = Paginator(selectors.customers_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "leads/customers.html", {"page": page, "query": ""})
