@@ -8,6 +8,7 @@ from crm.errors import DomainError
 from leads.models import LeadState, Stage
 from leads.services import add_proposal, confirm_need, move_stage_back, record_payment, sign_contract
 from leads.tests.factories import owned_lead
+from leads.views import NEXT_STEPS
 from pools.models import EventKind, LeadEvent
 from visits.services import log_visit
 
@@ -114,3 +115,70 @@ def test_a_teammate_cannot_move_someone_elses_deal(owner, teammate, deal):
 
     with pytest.raises(DomainError):
         confirm_need(actor=teammate, lead=deal, need="x")
+
+
+def test_a_rep_walks_a_deal_to_collected_payment_through_the_pages(client, owner, deal, time_machine):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    time_machine.move_to("2026-11-27 10:00:00+08:00", tick=False)
+    log_visit(actor=owner, lead=deal, values=EFFECTIVE)
+    client.force_login(owner)
+    url = reverse("leads:deal", args=[deal.pk])
+
+    assert client.get(deal.get_absolute_url()).context["next_step"] == NEXT_STEPS[Stage.EFFECTIVE_VISIT]
+    client.post(url, {"action": "need", "need": "五家门店的收银系统"})
+    client.post(
+        url,
+        {"action": "proposal", "amount": "50000", "file": SimpleUploadedFile("方案.pdf", b"%PDF-1.4 proposal")},
+    )
+    client.post(
+        url, {"action": "contract", "number": "HT-77", "amount": "48000", "signed_on": "2026-11-27", "term_months": 12}
+    )
+    contract = deal.contracts.get()
+    client.post(
+        url,
+        {
+            "action": "payment",
+            "contract": contract.pk,
+            "amount": "48000",
+            "received_on": "2026-11-27",
+            "method": "bank",
+        },
+    )
+
+    deal.refresh_from_db()
+    assert (deal.state, deal.stage) == (LeadState.CUSTOMER, Stage.PAYMENT_COLLECTED)
+    page = client.get(reverse("leads:customers")).content.decode()
+    assert deal.company_name in page
+    assert "48000.00" in page.replace(",", "")
+    proposal = deal.proposals.get()
+    assert client.get(reverse("leads:proposal_file", args=[proposal.pk])).status_code == 200
+
+
+def test_the_pipeline_page_lists_open_deals_by_stage_with_amounts(client, owner, teammate, team):
+    mine = owned_lead(team, owner, company_name="杭州在谈公司")
+    walk_to_proposal(owner, mine)
+    theirs = owned_lead(team, teammate, company_name="杭州别人的公司")
+    client.force_login(owner)
+
+    from django.urls import reverse
+
+    columns = client.get(reverse("leads:pipeline")).context["columns"]
+    by_stage = {column["stage"]: column for column in columns}
+    assert [lead.pk for lead in by_stage[Stage.PROPOSAL.label]["leads"]] == [mine.pk]
+    assert by_stage[Stage.PROPOSAL.label]["amount"] == Decimal("36000.00")
+    assert theirs.pk not in [lead.pk for column in columns for lead in column["leads"]]
+
+
+def test_another_rep_cannot_fetch_a_proposal_file_or_post_a_deal_step(client, owner, teammate, deal):
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    walk_to_proposal(owner, deal)
+    proposal = deal.proposals.get()
+    proposal.file.save("plan.pdf", ContentFile(b"%PDF"))
+    client.force_login(teammate)
+
+    assert client.get(reverse("leads:proposal_file", args=[proposal.pk])).status_code == 404
+    assert client.post(reverse("leads:deal", args=[deal.pk]), {"action": "back"}).status_code == 404
