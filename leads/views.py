@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.errors import DomainError
@@ -382,14 +382,14 @@ def collisions(request):
 
 
 NEXT_STEPS = {
-    Stage.NEW: _lazy("Visit or call the customer."),
-    Stage.CONTACTED: _lazy("Meet the owner or a senior decision-maker and log an effective visit."),
-    Stage.EFFECTIVE_VISIT: _lazy("Write down the need the customer confirmed."),
-    Stage.NEEDS_CONFIRMED: _lazy("Send a proposal with its amount."),
-    Stage.PROPOSAL: _lazy("Sign the contract: number, amount, date and term."),
-    Stage.CONTRACT_SIGNED: _lazy("Collect the payments until they cover the contract."),
-    Stage.PAYMENT_COLLECTED: _lazy("Done. Look after the customer and ask for referrals."),
-    Stage.CLOSED: _lazy("The lead is closed."),
+    Stage.NEW: gettext_lazy("Visit or call the customer."),
+    Stage.CONTACTED: gettext_lazy("Meet the owner or a senior decision-maker and log an effective visit."),
+    Stage.EFFECTIVE_VISIT: gettext_lazy("Write down the need the customer confirmed."),
+    Stage.NEEDS_CONFIRMED: gettext_lazy("Send a proposal with its amount."),
+    Stage.PROPOSAL: gettext_lazy("Sign the contract: number, amount, date and term."),
+    Stage.CONTRACT_SIGNED: gettext_lazy("Collect the payments until they cover the contract."),
+    Stage.PAYMENT_COLLECTED: gettext_lazy("Done. Look after the customer and ask for referrals."),
+    Stage.CLOSED: gettext_lazy("The lead is closed."),
 }
 
 

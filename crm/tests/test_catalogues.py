@@ -13,7 +13,7 @@ PROJECT = LOCALE_DIR.parent
 SOURCE_FOLDERS = ("crm", "leads", "pools", "visits", "qc", "templates")
 TEMPLATE_TRANSLATE = re.compile(r"""{%\s*(?:translate|trans)\s+(["'])(.+?)\1""")
 TEMPLATE_BLOCK = re.compile(r"{%\s*blocktranslate[^%]*%}(.*?){%\s*endblocktranslate\s*%}", re.S)
-PYTHON_GETTEXT = re.compile(r"""\b(?:_|gettext|gettext_lazy|pgettext)\(\s*(["'])(.+?)(?<!\\)\1\s*[,)]""")
+PYTHON_GETTEXT = re.compile(r"""\b(?:_|gettext|gettext_lazy|pgettext|_lazy)\(\s*(["'])(.+?)(?<!\\)\1\s*[,)]""")
 PLURAL_TAG = re.compile(r"{%\s*plural\s*%}")
 BLOCK_VARIABLE = re.compile(r"{{\s*(\w+)\s*}}")
 
