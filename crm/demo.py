@@ -6,6 +6,7 @@ Everything is generated from a fixed seed, so a second run finds what the first 
 import random
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -13,13 +14,15 @@ from django.utils import timezone
 from faker import Faker
 
 from crm.models import Membership, Role, Team, User
-from leads.models import Lead, LeadSource, LeadState
+from leads.models import Contract, Lead, LeadSource, LeadState
 from leads.normalize import company_key, phone_key
+from leads.services import add_proposal, confirm_need, record_payment, sign_contract
 from pools.models import AllocationRun
 from pools.services import allocate, keep_lead, reclaim_overdue, record_follow_up
 from qc.models import AuditOutcome, Draw
 from qc.services import draw_sample, record_audit
 from visits.models import DailyNote, Outcome, PersonRole, Visit, VisitMode
+from visits.services import log_visit
 
 DEMO_PASSWORD = "crm-demo-2026"
 LEADS_PER_TEAM = 1000
@@ -99,6 +102,7 @@ def seed_demo() -> SeedReport:
             # A stream of its own, so whether history is added never shifts the names drawn for the next team.
             _visit_history(team, random.Random(f"{SEED}-{demo_team.name}"))
             _qc_history(team, qc, random.Random(f"{SEED}-{demo_team.name}-qc"))
+            _deals(team, random.Random(f"{SEED}-{demo_team.name}-deals"))
     return report
 
 
@@ -201,6 +205,57 @@ def _qc_history(team: Team, qc: User, chance: random.Random) -> None:
             record_audit(
                 actor=qc, sample=sample, outcome=outcome, notes="" if outcome != "minor_mismatch" else "时间对不上"
             )
+
+
+NEEDS = ("五家门店的收银系统", "员工排班与考勤", "会员营销小程序", "供应链对账")
+
+
+def _deals(team: Team, chance: random.Random) -> None:
+    """Walk some of each rep's leads along the pipeline, so every stage, contract and payment chart has data."""
+    if Contract.objects.filter(lead__team=team).exists():
+        return
+    effective = {"mode": "in_person", "person_role": "owner", "outcome": "effective", "next_step": "带方案再访"}
+    reps = User.objects.filter(memberships__team=team, memberships__role=Role.REP).order_by("username")
+    for rep_number, rep in enumerate(reps):
+        leads = list(Lead.objects.filter(owner=rep, state=LeadState.ASSIGNED).order_by("pk")[:7])
+        for step, lead in enumerate(leads):
+            # Lead n of a rep stops at step n: contacted, effective visit, need, proposal, contract, payments.
+            if step == 0:
+                continue
+            log_visit(
+                actor=rep,
+                lead=lead,
+                values={**effective}
+                if step > 1
+                else {**effective, "outcome": "potential", "person_role": "manager", "next_step": ""},
+            )
+            if step < 3:
+                continue
+            confirm_need(actor=rep, lead=lead, need=chance.choice(NEEDS))
+            if step < 4:
+                continue
+            amount = chance.choice([12800, 26800, 36000, 58000, 98000])
+            add_proposal(actor=rep, lead=lead, amount=amount)
+            if step < 5:
+                continue
+            signed = timezone.localdate() - timedelta(days=chance.randint(0, 20))
+            contract = sign_contract(
+                actor=rep,
+                lead=lead,
+                number=f"HT-{team.pk}-{rep_number:02d}-{step}",
+                amount=amount,
+                signed_on=signed,
+                term_months=12,
+            )
+            payments = 1 if step == 5 else 2
+            for part in range(payments):
+                record_payment(
+                    actor=rep,
+                    contract=contract,
+                    amount=Decimal(amount) / 2,
+                    received_on=min(signed + timedelta(days=7 * part), timezone.localdate()),
+                    method=chance.choice(["bank", "wechat", "alipay"]),
+                )
 
 
 def _ensure_user(report: SeedReport, fake: Faker, username: str, *, is_superuser: bool = False) -> User:
