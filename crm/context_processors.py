@@ -5,6 +5,7 @@ from crm.models import Notification, Role
 
 # Each role's menu; later issues add their pages here.
 MANAGER_PAGES = [
+    ("dashboard", _("Dashboard")),
     ("visits:meeting", _("Evening meeting")),
     ("visits:compliance", _("Compliance")),
     ("qc:report", _("Integrity report")),

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("leads/", include("leads.urls")),
     path("pools/", include("pools.urls")),
     path("visits/", include("visits.urls")),
