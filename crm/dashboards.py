@@ -66,9 +66,8 @@ def funnel(teams: list[Team], start: date, end: date) -> Chart:
         .annotate(count=Count("pk"))
         .values_list("stage", "count")
     )
-    chart = Chart(
-        "funnel", _("Funnel by stage"), "bar", [_("Stage"), _("Deals"), _("Conversion from the stage before (%)")]
-    )
+    columns = [_("Stage"), _("Deals"), _("Conversion from the stage before (%)")]
+    chart = Chart("funnel", _("Funnel by stage"), "funnel", columns, plotted=(1,))
     previous = None
     for index, stage in enumerate(STAGE_PATH):
         reached = sum(counts.get(later, 0) for later in STAGE_PATH[index:])
