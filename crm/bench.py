@@ -6,6 +6,7 @@ A benchmark is a function (scale) -> dict with at least "rows" and "seconds"; ap
 import time
 from contextlib import contextmanager
 
+from crm.dashboard_bench import DASHBOARD_BENCHMARKS
 from leads.bench import bench_import
 from pools.bench import bench_allocate, bench_reclaim
 from qc.bench import bench_qc_draw
@@ -17,6 +18,7 @@ BENCHMARKS = {
     "reclaim": bench_reclaim,
     "visit_entry": bench_visit_entry,
     "qc_draw": bench_qc_draw,
+    **DASHBOARD_BENCHMARKS,
 }
 
 

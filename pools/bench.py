@@ -63,10 +63,12 @@ def _create_leads(team: Team, count: int, now, *, owned_by_reps: bool = False, d
             INSERT INTO leads_lead (team_id, owner_id, state, company_name, company_key, contact_name, contact_role,
                                     phone, phone_key, second_phone, second_phone_key, address, building, district,
                                     city, industry, source, priority, assigned_at, follow_up_deadline,
-                                    resolve_deadline, close_reason, close_note, created_at, updated_at)
+                                    resolve_deadline, close_reason, close_note, created_at, updated_at, stage,
+                                    confirmed_need)
             SELECT %(team)s, {owner}, %(state)s, 'bench' || %(team)s || '-' || n || '有限公司',
                    'bench' || %(team)s || '-' || n, '张经理', '总经理', '', '', '', '', '', '', '西湖区', '杭州市',
-                   '零售', 'import', n %% 4, %(assigned_at)s, %(deadline)s, %(resolve)s, '', '', %(now)s, %(now)s
+                   '零售', 'import', n %% 4, %(assigned_at)s, %(deadline)s, %(resolve)s, '', '', %(now)s, %(now)s,
+                   'new', ''
               FROM numbers""",
             {
                 "count": count,
@@ -195,7 +197,10 @@ def bench_reclaim(scale: float) -> dict:
     started = time.perf_counter()
     result = reclaim_overdue(now=now)
     seconds = time.perf_counter() - started
-    assert len(result.moved) == rows, (len(result.moved), rows)
+    ours = set(Lead.objects.filter(team__in=created).values_list("pk", flat=True))
+    moved = sum(1 for lead_id, _old, _new in result.moved if lead_id in ours)
+    if moved != rows:
+        raise AssertionError(f"{moved} of {rows} overdue leads reclaimed")
     return _figures(seconds, rows, floor_seconds, teams=teams, reps=teams * RECLAIM_REPS_PER_TEAM)
 
 

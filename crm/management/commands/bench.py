@@ -13,7 +13,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--only", choices=sorted(BENCHMARKS), help="Run one benchmark.")
+        parser.add_argument(
+            "--only", choices=sorted(BENCHMARKS), action="append", help="Run this benchmark (repeat for several)."
+        )
         parser.add_argument(
             "--scale", type=float, default=1.0, help="Multiply every data size by this, e.g. 0.01 for a quick run."
         )
@@ -22,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, only=None, scale=1.0, keep_database=False, **options):
         if not 0 < scale <= 10:
             raise CommandError("--scale must be above 0 and at most 10.")
-        names = [only] if only else sorted(BENCHMARKS)
+        names = only or sorted(BENCHMARKS)
         # The benchmarks write millions of rows; they never touch the real database.
         real_name = connection.settings_dict["NAME"]
         if connection.vendor != "sqlite":
