@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
@@ -105,9 +106,27 @@ class RepDays:
     contract_amount: Decimal = Decimal("0")
 
 
+REP_DAYS_SQL = """
+SELECT per_day.rep_id, COUNT(*),
+       SUM(CASE WHEN per_day.visits >= policy.daily_visit_target
+                 AND per_day.effective >= policy.daily_effective_target THEN 1 ELSE 0 END),
+       SUM(per_day.visits), SUM(per_day.effective)
+  FROM (SELECT rep_id, team_id, day,
+               SUM(CASE WHEN is_voided = FALSE AND mode = 'in_person' THEN 1 ELSE 0 END) AS visits,
+               SUM(CASE WHEN is_voided = FALSE AND mode = 'in_person' AND outcome = 'effective' THEN 1 ELSE 0 END)
+                   AS effective
+          FROM visits_visit
+         WHERE team_id IN ({teams}) AND day >= %s AND day <= %s
+         GROUP BY rep_id, team_id, day) AS per_day
+  JOIN pools_poolpolicy AS policy ON policy.team_id = per_day.team_id
+ GROUP BY per_day.rep_id
+"""
+
+
 def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
     """Per active rep of the teams: visits, effective visits, days worked and days both targets were met."""
-    targets = {team.pk: policy_for(team) for team in teams}
+    for team in teams:
+        policy_for(team)  # the targets the query joins
     reps = {
         membership.user_id: (membership.user, membership.team_id)
         for membership in Membership.objects.filter(team__in=teams, role=Role.REP, user__is_active=True).select_related(
@@ -115,23 +134,15 @@ def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
         )
     }
     rows = {rep_id: RepDays(rep=user) for rep_id, (user, _team) in reps.items()}
-    counted = Q(is_voided=False, mode=VisitMode.IN_PERSON)
-    for found in (
-        Visit.objects.filter(team__in=teams, day__gte=start, day__lte=end)
-        .values("rep", "day")
-        .annotate(
-            visits=Count("pk", filter=counted), effective=Count("pk", filter=counted & Q(outcome=Outcome.EFFECTIVE))
-        )
-    ):
-        row = rows.get(found["rep"])
-        if row is None:
-            continue
-        policy = targets[reps[found["rep"]][1]]
-        row.worked_days += 1
-        row.visits += found["visits"]
-        row.effective += found["effective"]
-        if found["visits"] >= policy.daily_visit_target and found["effective"] >= policy.daily_effective_target:
-            row.days_met += 1
+    # Days are judged in the database: only one row per rep comes back, however long the period.
+    placeholders = ", ".join(["%s"] * len(teams))
+    with connection.cursor() as cursor:
+        cursor.execute(REP_DAYS_SQL.format(teams=placeholders), [*(team.pk for team in teams), start, end])
+        for rep_id, worked_days, days_met, visits, effective in cursor.fetchall():
+            row = rows.get(rep_id)
+            if row is not None:
+                row.worked_days, row.days_met = worked_days, int(days_met or 0)
+                row.visits, row.effective = int(visits or 0), int(effective or 0)
     for rep_id, amount in (
         Contract.objects.filter(lead__team__in=teams, signed_on__gte=start, signed_on__lte=end)
         .values_list("signed_by")
