@@ -138,6 +138,21 @@ def _require_owner_or_manager(actor: User, lead: Lead) -> None:
     raise DomainError(_("Only the lead's owner or a manager of its team can do this."))
 
 
+def _make_customer(lead: Lead, *, actor: User, now, reason: str = "") -> None:
+    """Turn a locked open lead into its owner's customer: out of every pool and timer, with its event."""
+    Lead.objects.filter(pk=lead.pk).update(state=LeadState.CUSTOMER, private_since=None, updated_at=now, **NO_DEADLINES)
+    record_event(
+        lead,
+        kind=EventKind.CONVERTED,
+        actor=actor,
+        to_state=LeadState.CUSTOMER,
+        to_owner=lead.owner,
+        at=now,
+        reason=reason,
+    )
+    lead.state = LeadState.CUSTOMER
+
+
 def convert_lead(*, actor: User, lead: Lead) -> Lead:
     """Make an open lead a customer of its owner; it leaves every pool and the private count."""
     with transaction.atomic():
@@ -145,18 +160,7 @@ def convert_lead(*, actor: User, lead: Lead) -> Lead:
         _require_owner_or_manager(actor, current)
         if current.state not in OPEN_STATES or current.owner_id is None:
             raise DomainError(_("Only an assigned or private lead can become a customer."))
-        now = timezone.now()
-        Lead.objects.filter(pk=lead.pk).update(
-            state=LeadState.CUSTOMER, private_since=None, updated_at=now, **NO_DEADLINES
-        )
-        record_event(
-            current,
-            kind=EventKind.CONVERTED,
-            actor=actor,
-            to_state=LeadState.CUSTOMER,
-            to_owner=current.owner,
-            at=now,
-        )
+        _make_customer(current, actor=actor, now=timezone.now())
     lead.refresh_from_db()
     return lead
 
@@ -448,19 +452,7 @@ def sign_contract(*, actor: User, lead: Lead, number: str, amount, signed_on, te
         )
         now = timezone.now()
         if current.state in OPEN_STATES:
-            Lead.objects.filter(pk=current.pk).update(
-                state=LeadState.CUSTOMER, private_since=None, updated_at=now, **NO_DEADLINES
-            )
-            record_event(
-                current,
-                kind=EventKind.CONVERTED,
-                actor=actor,
-                to_state=LeadState.CUSTOMER,
-                to_owner=current.owner,
-                at=now,
-                reason=_("Contract %(number)s signed") % {"number": number},
-            )
-            current.state = LeadState.CUSTOMER
+            _make_customer(current, actor=actor, now=now, reason=_("Contract %(number)s signed") % {"number": number})
         _set_stage(current, Stage.CONTRACT_SIGNED, actor=actor, now=now)
     return contract
 
