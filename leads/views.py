@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from crm.errors import DomainError
 from crm.models import Role, Team
-from crm.permissions import manager_required, rep_required, role_required
+from crm.permissions import chosen_team, manager_required, rep_required, role_required
 from crm.selectors import active_reps, team_of_rep
 from leads import selectors, services
 from leads.forms import (
@@ -50,17 +50,6 @@ def _managed_teams(user):
     return list(Team.objects.filter(pk__in=pool_services.managed_team_ids(user)).order_by("name"))
 
 
-def _chosen_team(request, teams):
-    """Return the team picked by ?team= among `teams`, or the first."""
-    wanted = request.GET.get("team") or request.POST.get("team")
-    for team in teams:
-        if str(team.pk) == wanted:
-            return team
-    if wanted and teams:
-        raise Http404
-    return teams[0] if teams else None
-
-
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -80,9 +69,7 @@ def _fail(request, error: DomainError):
 def pool(request):
     """The team's public pool: search, page through, claim."""
     teams = [team_of_rep(request.user)] if request.user.role == Role.REP else _managed_teams(request.user)
-    team = _chosen_team(request, teams)
-    if team is None:
-        raise Http404
+    team = chosen_team(request, teams)
     form = PoolFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     leads = selectors.public_pool(
@@ -147,7 +134,7 @@ def create(request):
     form = LeadForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            team = _chosen_team(request, teams) if teams else None
+            team = chosen_team(request, teams) if teams else None
             lead = services.create_lead(actor=request.user, team=team, values=form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
@@ -251,9 +238,7 @@ def reopen(request, pk):
 
 def _team_view_context(request):
     teams = _managed_teams(request.user)
-    team = _chosen_team(request, teams)
-    if team is None:
-        raise Http404
+    team = chosen_team(request, teams)
     reps = active_reps(team).order_by("username")
     form = TeamFilterForm(request.GET or None, reps=reps)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -280,9 +265,7 @@ def team_leads(request):
 @manager_required
 def assign(request):
     teams = _managed_teams(request.user)
-    team = _chosen_team(request, teams)
-    if team is None:
-        raise Http404
+    team = chosen_team(request, teams)
     reps = active_reps(team)
     form = AssignForm(request.POST, reps=reps, leads=selectors.team_leads([team.pk]))
     if not form.is_valid():

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from crm.errors import DomainError
 from crm.models import Team
-from crm.permissions import manager_required
+from crm.permissions import chosen_team, manager_required
 from crm.selectors import active_reps
 from pools.forms import PoolPolicyForm
 from pools.models import AllocationRun
@@ -34,11 +34,7 @@ def policy(request, team_pk=None):
 
 def _team_from_query(request):
     teams = list(Team.objects.filter(pk__in=managed_team_ids(request.user)).order_by("name"))
-    wanted = request.GET.get("team") or request.POST.get("team")
-    team = next((team for team in teams if str(team.pk) == wanted), None) if wanted else (teams[0] if teams else None)
-    if team is None:
-        raise Http404
-    return team, teams
+    return chosen_team(request, teams), teams
 
 
 @manager_required

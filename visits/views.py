@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from crm.errors import DomainError
 from crm.models import Role, Team
-from crm.permissions import rep_required, role_required
+from crm.permissions import chosen_team, rep_required, role_required
 from leads.models import Lead, LeadState
 from pools.services import managed_team_ids
 from visits import selectors, services
@@ -196,11 +196,7 @@ def _report_team(request):
     teams = list(Team.objects.filter(pk__in=managed_team_ids(request.user)).order_by("name"))
     if request.user.role == Role.QC:
         teams = list(Team.objects.filter(memberships__user=request.user).order_by("name"))
-    wanted = request.GET.get("team")
-    team = next((team for team in teams if str(team.pk) == wanted), None) if wanted else (teams[0] if teams else None)
-    if team is None:
-        raise Http404
-    return team, teams
+    return chosen_team(request, teams), teams
 
 
 @role_required(Role.MANAGER, Role.QC, Role.ADMIN)
