@@ -125,3 +125,9 @@ def admin_user(db):
     from crm.tests.factories import UserFactory
 
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def role_users(owner, manager, qc_user, admin_user):
+    """One user of each role, by fixture name, for page-by-role checks."""
+    return {"owner": owner, "manager": manager, "qc_user": qc_user, "admin_user": admin_user}

@@ -44,3 +44,11 @@ def member(team: Team, role: str, **user_fields) -> User:
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, team=team, role=role)
     return user
+
+
+def assert_only_roles_reach(client, url, role_users, allowed):
+    """Each user of `role_users` gets the page (200) exactly when their name is in `allowed`."""
+    for key, user in role_users.items():
+        client.force_login(user)
+        status = client.get(url).status_code
+        assert (status == 200) == (key in allowed), (key, status)

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from crm.tests.factories import assert_only_roles_reach
 from leads.models import Collision, Lead, LeadImport, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent
@@ -66,12 +67,8 @@ def test_a_manager_reaches_their_teams_leads_and_not_others(client, manager, lea
         ("pools:policy", {"manager", "admin_user"}),
     ],
 )
-def test_each_page_answers_only_the_roles_it_is_for(client, owner, manager, qc_user, admin_user, name, allowed):
-    users = {"owner": owner, "manager": manager, "qc_user": qc_user, "admin_user": admin_user}
-    for key, user in users.items():
-        client.force_login(user)
-        status = client.get(reverse(name)).status_code
-        assert (status == 200) == (key in allowed), (key, status)
+def test_each_page_answers_only_the_roles_it_is_for(client, role_users, name, allowed):
+    assert_only_roles_reach(client, reverse(name), role_users, allowed)
     client.logout()
     assert client.get(reverse(name)).status_code == 302
 

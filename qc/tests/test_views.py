@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from crm.tests.factories import assert_only_roles_reach
 from leads.models import Lead
 from leads.tests.factories import LeadFactory, owned_lead
 from qc.models import Sample, SampleStatus
@@ -31,12 +32,8 @@ def sample(team, owner, qc_user, time_machine):
         ("qc:incidents", {"owner", "qc_user", "manager", "admin_user"}),
     ],
 )
-def test_each_qc_page_answers_only_the_roles_it_is_for(client, owner, manager, qc_user, admin_user, name, allowed):
-    users = {"owner": owner, "manager": manager, "qc_user": qc_user, "admin_user": admin_user}
-    for key, user in users.items():
-        client.force_login(user)
-        status = client.get(reverse(name)).status_code
-        assert (status == 200) == (key in allowed), (key, status)
+def test_each_qc_page_answers_only_the_roles_it_is_for(client, role_users, name, allowed):
+    assert_only_roles_reach(client, reverse(name), role_users, allowed)
 
 
 def test_the_queue_shows_what_the_check_needs(client, qc_user, sample):
