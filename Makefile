@@ -41,7 +41,7 @@ bench: $(STAMP)
 # Rebuild the translation catalogues after changing strings (needs GNU gettext for makemessages only).
 messages: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore .venv --ignore var --ignore "*/tests/*"
-	$(BIN)/python -m crm.catalogues
+	$(BIN)/python -m core.catalogues
 
 clean:
 	rm -rf $(VENV) var

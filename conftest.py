@@ -6,7 +6,7 @@ import shutil
 import pytest
 from django.conf import settings
 
-from crm.models import Role
+from core.models import Role
 
 # live_server runs Django in a thread next to Playwright's event loop; only the tests need this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -63,14 +63,14 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def team(db):
-    from crm.tests.factories import TeamFactory
+    from core.tests.factories import TeamFactory
 
     return TeamFactory(name="杭州一区")
 
 
 @pytest.fixture
 def other_team(db):
-    from crm.tests.factories import TeamFactory
+    from core.tests.factories import TeamFactory
 
     return TeamFactory(name="上海二区")
 
@@ -78,7 +78,7 @@ def other_team(db):
 @pytest.fixture
 def owner(team):
     """A rep who owns the rows under test."""
-    from crm.tests.factories import member
+    from core.tests.factories import member
 
     return member(team, Role.REP, username="owner")
 
@@ -86,7 +86,7 @@ def owner(team):
 @pytest.fixture
 def teammate(team):
     """Another rep of the owner's team."""
-    from crm.tests.factories import member
+    from core.tests.factories import member
 
     return member(team, Role.REP, username="teammate")
 
@@ -94,35 +94,35 @@ def teammate(team):
 @pytest.fixture
 def outsider(other_team):
     """A rep of another team."""
-    from crm.tests.factories import member
+    from core.tests.factories import member
 
     return member(other_team, Role.REP, username="outsider")
 
 
 @pytest.fixture
 def manager(team):
-    from crm.tests.factories import member
+    from core.tests.factories import member
 
     return member(team, Role.MANAGER, username="manager")
 
 
 @pytest.fixture
 def other_manager(other_team):
-    from crm.tests.factories import member
+    from core.tests.factories import member
 
     return member(other_team, Role.MANAGER, username="other_manager")
 
 
 @pytest.fixture
 def qc_user(team):
-    from crm.tests.factories import member
+    from core.tests.factories import member
 
     return member(team, Role.QC, username="qc")
 
 
 @pytest.fixture
 def admin_user(db):
-    from crm.tests.factories import UserFactory
+    from core.tests.factories import UserFactory
 
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
 

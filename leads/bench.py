@@ -5,7 +5,7 @@ import io
 import resource
 import time
 
-from crm.models import Membership, Role, Team, User
+from core.models import Membership, Role, Team, User
 from leads.models import Lead
 from leads.services import commit_import, upload_import
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
+from core.errors import DomainError
 from leads.normalize import company_key, phone_key
 
 # field: header names a column may carry, compared without case or spaces

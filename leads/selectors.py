@@ -6,7 +6,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from crm.models import Membership, Role, User
+from core.models import Membership, Role, User
 from leads.models import Collision, Contract, Lead, LeadState, Payment, Proposal, Stage
 
 

@@ -11,9 +11,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
-from crm.models import Role, Team, User
-from crm.selectors import team_of_rep
+from core.errors import DomainError
+from core.models import Role, Team, User
+from core.selectors import team_of_rep
 from leads.duplicates import find_duplicate, match_condition
 from leads.imports import COLUMNS, EXPORT_HEADERS, Row, decode, parse
 from leads.models import (

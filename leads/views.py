@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from crm.errors import DomainError
-from crm.models import Role, Team
-from crm.permissions import chosen_team, manager_required, rep_required, role_required
-from crm.selectors import active_reps, team_of_rep
+from core.errors import DomainError
+from core.models import Role, Team
+from core.permissions import chosen_team, manager_required, rep_required, role_required
+from core.selectors import active_reps, team_of_rep
 from leads import selectors, services
 from leads.forms import (
     AssignForm,

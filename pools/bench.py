@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm.models import Team
+from core.models import Team
 from leads.models import Lead, LeadState
 from pools.models import EventKind, LeadEvent
 from pools.policy import policy_for

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from crm.models import Team
+from core.models import Team
 from pools.models import PoolPolicy
 
 

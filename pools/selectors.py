@@ -3,8 +3,8 @@
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from crm.models import Team
-from crm.selectors import active_reps
+from core.models import Team
+from core.selectors import active_reps
 from leads.models import Lead, LeadState
 from pools.models import EventKind, LeadEvent, RepQuota
 from pools.policy import policy_for, start_of_day

@@ -16,10 +16,10 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
-from crm.models import Membership, Notification, Role, Team, User
-from crm.selectors import active_reps, team_of_rep
-from crm.services import notify
+from core.errors import DomainError
+from core.models import Membership, Notification, Role, Team, User
+from core.selectors import active_reps, team_of_rep
+from core.services import notify
 from leads.models import Lead, LeadState, Stage
 from pools.events import event_for, record_event
 from pools.models import AllocationRun, EventKind, LeadEvent, PoolPolicy, RepQuota

@@ -4,10 +4,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
-from crm.models import Team
-from crm.permissions import chosen_team, manager_required
-from crm.selectors import active_reps
+from core.errors import DomainError
+from core.models import Team
+from core.permissions import chosen_team, manager_required
+from core.selectors import active_reps
 from pools.forms import PoolPolicyForm
 from pools.models import AllocationRun
 from pools.policy import policy_for

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.utils import timezone
 
-from crm.models import Team
+from core.models import Team
 from pools.bench import NUMBERS, _create_reps
 from pools.policy import policy_for
 from qc.services import draw_sample

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from crm.models import Membership, Role, Team, User
+from core.models import Membership, Role, Team, User
 from qc.models import OPEN_STATUSES, Draw, Incident, Sample, SampleStatus
 
 

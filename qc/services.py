@@ -11,9 +11,9 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
-from crm.models import Membership, Notification, Role, Team, User
-from crm.services import notify
+from core.errors import DomainError
+from core.models import Membership, Notification, Role, Team, User
+from core.services import notify
 from leads.models import Lead
 from pools.policy import policy_for
 from pools.services import lock_team_job

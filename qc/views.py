@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
-from crm.models import Role
-from crm.permissions import qc_required, role_required
+from core.errors import DomainError
+from core.models import Role
+from core.permissions import qc_required, role_required
 from pools.services import managed_team_ids
 from qc import selectors, services
 from qc.forms import AuditForm, DrawForm, PeriodForm

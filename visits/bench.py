@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Team, User
+from core.models import Team, User
 from leads.models import Lead
 from pools.bench import _create_leads, _create_reps
 from pools.policy import policy_for

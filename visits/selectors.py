@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from crm.models import Team, User
-from crm.selectors import active_reps, scope_to_user
+from core.models import Team, User
+from core.selectors import active_reps, scope_to_user
 from leads.models import Lead, LeadState
 from pools.models import EventKind, LeadEvent
 from pools.policy import policy_for, start_of_day

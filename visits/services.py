@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from crm.errors import DomainError
-from crm.models import Team, User
+from core.errors import DomainError
+from core.models import Team, User
 from leads.duplicates import find_duplicate
 from leads.models import Lead, LeadSource, LeadState
 from leads.services import create_lead, describe_duplicate, note_visit, record_collision

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.errors import DomainError
-from crm.models import Role, Team
-from crm.permissions import chosen_team, rep_required, role_required
+from core.errors import DomainError
+from core.models import Role, Team
+from core.permissions import chosen_team, rep_required, role_required
 from leads.models import Lead, LeadState
 from pools.services import managed_team_ids
 from visits import selectors, services

@@ -10,7 +10,7 @@ class LeadFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Lead
 
-    team = factory.SubFactory("crm.tests.factories.TeamFactory")
+    team = factory.SubFactory("core.tests.factories.TeamFactory")
     state = LeadState.PUBLIC
     company_name = factory.Sequence(lambda n: f"杭州测试{n:05d}商贸有限公司")
     company_key = factory.LazyAttribute(lambda lead: company_key(lead.company_name))

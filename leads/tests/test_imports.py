@@ -1,6 +1,6 @@
 import pytest
 
-from crm.errors import DomainError
+from core.errors import DomainError
 from leads.imports import decode, parse
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from crm.errors import DomainError
+from core.errors import DomainError
 from leads.models import LeadState, Stage
 from leads.services import add_proposal, confirm_need, move_stage_back, record_payment, sign_contract
 from leads.tests.factories import owned_lead

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.utils import translation
 
-from crm.errors import DomainError
+from core.errors import DomainError
 from leads.models import Collision, Lead, LeadImport, LeadSource, LeadState
 from leads.services import close_lead, commit_import, convert_lead, create_lead, export_csv, upload_import
 from leads.tests.factories import LeadFactory, owned_lead

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.tests.factories import assert_only_roles_reach
+from core.tests.factories import assert_only_roles_reach
 from leads.models import Collision, Lead, LeadImport, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent

@@ -1,8 +1,8 @@
 import pytest
 
-from crm.errors import DomainError
-from crm.models import Notification, Role
-from crm.tests.factories import member
+from core.errors import DomainError
+from core.models import Notification, Role
+from core.tests.factories import member
 from leads.models import Lead, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import AllocationRun, EventKind, LeadEvent

@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import DatabaseError, connection
 
-from crm.errors import DomainError
-from crm.models import Role
-from crm.tests.factories import member
+from core.errors import DomainError
+from core.models import Role
+from core.tests.factories import member
 from leads.models import Lead, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent

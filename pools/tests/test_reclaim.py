@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crm.models import Notification, Role
-from crm.tests.factories import member
+from core.models import Notification, Role
+from core.tests.factories import member
 from leads.models import Lead, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent
@@ -94,7 +94,7 @@ def test_the_reclaimed_rep_cannot_claim_the_lead_back_for_the_cooldown(claimed, 
     time_machine.move_to("2026-11-30 09:00:00+08:00", tick=False)
     reclaim_overdue()
 
-    from crm.errors import DomainError
+    from core.errors import DomainError
 
     with pytest.raises(DomainError):
         claim_lead(actor=owner, lead=claimed)

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from crm.errors import DomainError
+from core.errors import DomainError
 from leads.models import LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent

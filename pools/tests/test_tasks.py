@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from crm.celery import app
+from config.celery import app
 from leads.models import Lead, LeadState
 from leads.tests.factories import owned_lead
 from pools.tasks import allocate_due_teams_task, reclaim_task, remind_task

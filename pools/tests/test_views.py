@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from crm.models import Notification
+from core.models import Notification
 from leads.models import Lead, LeadState
 from leads.tests.factories import LeadFactory
 from pools.models import RepQuota
@@ -53,8 +53,8 @@ def test_the_page_runs_the_same_queries_for_3_and_30_reps(client, manager, team,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from crm.models import Role
-    from crm.tests.factories import member
+    from core.models import Role
+    from core.tests.factories import member
 
     policy_for(team)
     client.force_login(manager)

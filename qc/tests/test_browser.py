@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from crm.models import Role
-from crm.tests.factories import PASSWORD, TeamFactory, member
+from core.models import Role
+from core.tests.factories import PASSWORD, TeamFactory, member
 from leads.tests.factories import owned_lead
 from visits.models import Visit
 

@@ -4,9 +4,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from crm.errors import DomainError
-from crm.models import Notification, Role
-from crm.tests.factories import member
+from core.errors import DomainError
+from core.models import Notification, Role
+from core.tests.factories import member
 from leads.tests.factories import owned_lead
 from pools.policy import policy_for
 from qc.models import Draw, Incident, Sample, SampleStatus

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from crm.tests.factories import assert_only_roles_reach
+from core.tests.factories import assert_only_roles_reach
 from leads.models import Lead
 from leads.tests.factories import LeadFactory, owned_lead
 from qc.models import Sample, SampleStatus
@@ -46,8 +46,8 @@ def test_the_queue_shows_what_the_check_needs(client, qc_user, sample):
 
 
 def test_qc_of_another_team_cannot_open_the_sample(client, other_team, sample):
-    from crm.models import Role
-    from crm.tests.factories import member
+    from core.models import Role
+    from core.tests.factories import member
 
     client.force_login(member(other_team, Role.QC, username="other_qc"))
 

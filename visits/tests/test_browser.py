@@ -1,8 +1,8 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from crm.models import Role
-from crm.tests.factories import PASSWORD, TeamFactory, member
+from core.models import Role
+from core.tests.factories import PASSWORD, TeamFactory, member
 from leads.tests.factories import owned_lead
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

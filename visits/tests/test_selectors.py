@@ -4,8 +4,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from crm.models import Role
-from crm.tests.factories import member
+from core.models import Role
+from core.tests.factories import member
 from leads.tests.factories import owned_lead
 from pools.services import claim_lead
 from visits.selectors import evening_meeting, weekly_compliance

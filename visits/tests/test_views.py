@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from crm.tests.factories import assert_only_roles_reach
+from core.tests.factories import assert_only_roles_reach
 from leads.tests.factories import owned_lead
 from visits.models import Visit, VisitPlan
 from visits.services import log_visit

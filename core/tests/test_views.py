@@ -1,0 +1,144 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Heartbeat
+from core.tests.factories import PASSWORD
+from leads.models import Lead, LeadState
+
+
+def make_lead(team, owner, name):
+    return Lead.objects.create(
+        team=team, owner=owner, state=LeadState.ASSIGNED if owner else LeadState.PUBLIC, company_name=name
+    )
+
+
+def test_the_login_page_speaks_chinese_by_default(client, db):
+    response = client.get(reverse("login"))
+
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+
+
+def test_switching_to_english_and_back(client, db):
+    client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    assert "Log in" in client.get(reverse("login")).content.decode()
+
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/accounts/login/"})
+    assert "登录" in client.get(reverse("login")).content.decode()
+
+
+def test_a_rep_logs_in_and_lands_on_their_start_page(client, owner):
+    response = client.post(reverse("login"), {"username": "owner", "password": PASSWORD}, follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert response.context["user"] == owner
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, owner):
+    response = client.post(reverse("login"), {"username": "owner", "password": "wrong"})
+
+    assert response.status_code == 200
+    assert "请输入一个正确的" in response.content.decode()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, db):
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next=/"
+
+
+def test_a_reps_start_page_is_today_with_only_their_own_leads(client, team, owner, teammate, time_machine):
+    from leads.tests.factories import owned_lead
+
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    owned_lead(team, owner, company_name="mine-due")
+    owned_lead(team, teammate, company_name="theirs-due")
+    time_machine.move_to("2026-11-28 22:00:00+08:00", tick=False)
+    client.force_login(owner)
+
+    response = client.get(reverse("home"))
+
+    assert [lead.company_name for lead in response.context["summary"].due_soon] == ["mine-due"]
+    assert "theirs" not in response.content.decode()
+
+
+def test_a_managers_start_page_lists_their_teams_only(client, team, other_team, manager, owner, teammate, outsider):
+    make_lead(team, None, "public")
+    make_lead(team, owner, "owned")
+    client.force_login(manager)
+
+    response = client.get(reverse("home"))
+
+    rows = {row.name: (row.rep_count, row.public_count, row.owned_count) for row in response.context["teams"]}
+    assert rows == {"杭州一区": (2, 1, 1)}
+
+
+def test_the_navigation_follows_the_role(client, owner, manager, admin_user):
+    client.force_login(owner)
+    labels = [item["label"] for item in client.get("/").context["navigation"]]
+    assert labels[:4] == ["今天", "记录拜访", "我的线索", "公海"]
+
+    client.force_login(admin_user)
+    assert "/admin/" in [item["url"] for item in client.get("/").context["navigation"]]
+
+
+def test_a_rep_changes_their_password(client, owner):
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "brand-new-pass-2026", "new_password2": "brand-new-pass-2026"},
+    )
+
+    assert response.status_code == 302
+    owner.refresh_from_db()
+    assert owner.check_password("brand-new-pass-2026")
+
+
+def test_logging_out_ends_the_session(client, owner):
+    client.force_login(owner)
+
+    client.post(reverse("logout"))
+
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_times_are_shown_in_the_team_time_zone(client, team, manager, time_machine):
+    time_machine.move_to("2026-11-27 00:30:00+00:00", tick=False)
+    team.time_zone = "Asia/Shanghai"
+    team.save()
+    client.force_login(manager)
+
+    assert "2026-11-27 08:30" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("age", "status", "heartbeat"),
+    [(timedelta(seconds=30), 200, "ok"), (timedelta(minutes=10), 503, "stale"), (None, 503, "missing")],
+)
+def test_healthz_reports_the_database_and_the_heartbeat_age(client, db, age, status, heartbeat):
+    if age is not None:
+        Heartbeat.objects.create(name="beat", last_run_at=timezone.now() - age)
+
+    response = client.get("/healthz")
+
+    assert response.status_code == status
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["heartbeat"] == heartbeat
+    if age is not None:
+        assert body["heartbeat_age_seconds"] == pytest.approx(age.total_seconds(), abs=2)
+
+
+def test_ten_wrong_passwords_lock_the_account_for_an_hour(client, owner):
+    for _attempt in range(10):
+        client.post(reverse("login"), {"username": "owner", "password": "guess"})
+
+    response = client.post(reverse("login"), {"username": "owner", "password": PASSWORD})
+
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.content.decode()
