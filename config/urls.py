@@ -9,6 +9,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notifications, name="notifications"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    # Where the team policy page has always been.
+    path("pools/policy/", views.policy, name="policy"),
+    path("pools/policy/<int:team_pk>/", views.policy, name="policy_of"),
     path("leads/", include("leads.urls")),
     path("pools/", include("pools.urls")),
     path("visits/", include("visits.urls")),

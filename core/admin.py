@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Heartbeat, Membership, Team, User
+from core.models import Heartbeat, Membership, Team, TeamPolicy, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -43,3 +43,8 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TeamPolicy)
+class TeamPolicyAdmin(admin.ModelAdmin):
+    list_display = ["team", "follow_up_hours", "resolve_days", "private_cap", "daily_claim_limit", "auto_allocate"]

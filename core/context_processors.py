@@ -15,7 +15,7 @@ MANAGER_PAGES = [
     ("leads:pool", _("Public pool")),
     ("leads:import", _("Import")),
     ("leads:collisions", _("Collisions")),
-    ("pools:policy", _("Rules")),
+    ("policy", _("Rules")),
 ]
 NAVIGATION = {
     Role.REP: [

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from core import dashboards
 from core.models import Team
+from core.policy import policy_for
 from pools.bench import _create_leads, _create_reps
-from pools.policy import policy_for
 from qc.bench import _create_visits
 
 REPS = 5_000

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Membership, Role, Team, User
+from core.policy import policy_for
 from leads.models import STAGE_PATH, Contract, Lead, LeadState, Payment, Stage
 from pools.models import EventKind, LeadEvent
-from pools.policy import policy_for
 from visits.models import Outcome, Visit, VisitMode
 
 
@@ -118,7 +118,7 @@ SELECT per_day.rep_id, COUNT(*),
           FROM visits_visit
          WHERE team_id IN ({teams}) AND day >= %s AND day <= %s
          GROUP BY rep_id, team_id, day) AS per_day
-  JOIN pools_poolpolicy AS policy ON policy.team_id = per_day.team_id
+  JOIN crm_teampolicy AS policy ON policy.team_id = per_day.team_id
  GROUP BY per_day.rep_id
 """
 

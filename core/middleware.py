@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from core.selectors import teams_of
+from core.access import teams_of
 
 
 class TeamTimeZoneMiddleware:

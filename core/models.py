@@ -1,8 +1,10 @@
+from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -99,6 +101,115 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": _("This user already has another role; a person has one role in every team.")}
             )
+
+
+class TeamPolicy(models.Model):
+    """A team's rules: every timer, cap, quota, target and QC rate of DESIGN.md, with its default."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="policy", verbose_name=_("team"))
+
+    follow_up_hours = models.PositiveIntegerField(
+        _("first follow-up within (hours)"), default=48, validators=[MinValueValidator(1), MaxValueValidator(720)]
+    )
+    resolve_days = models.PositiveIntegerField(
+        _("resolve within (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+    remind_before_hours = models.PositiveIntegerField(
+        _("remind before a deadline (hours)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(168)]
+    )
+    reclaim_cooldown_days = models.PositiveIntegerField(
+        _("cooldown after losing a lead (days)"), default=7, validators=[MaxValueValidator(90)]
+    )
+    private_cap = models.PositiveIntegerField(
+        _("private pool cap"), default=30, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    private_idle_days = models.PositiveIntegerField(
+        _("private lead idle limit (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    daily_claim_limit = models.PositiveIntegerField(
+        _("claims per rep per day"), default=20, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    allocation_min = models.PositiveIntegerField(
+        _("allocation quota minimum"), default=30, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    allocation_max = models.PositiveIntegerField(
+        _("allocation quota maximum"), default=50, validators=[MinValueValidator(1), MaxValueValidator(200)]
+    )
+    auto_allocate = models.BooleanField(_("allocate automatically each morning"), default=False)
+    allocation_time = models.TimeField(_("allocation time"), default=time(8, 0))
+    daily_visit_target = models.PositiveIntegerField(
+        _("in-person visits per day"), default=8, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    daily_effective_target = models.PositiveIntegerField(
+        _("effective visits per day"), default=2, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    daily_effective_stretch = models.PositiveIntegerField(
+        _("effective visits stretch target"), default=3, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    entry_cutoff = models.TimeField(_("visit entry cut-off"), default=time(23, 0))
+    qc_effective_rate = models.DecimalField(
+        _("QC sample rate, effective visits (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    qc_potential_rate = models.DecimalField(
+        _("QC sample rate, potential visits (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    qc_minimum_per_rep = models.PositiveIntegerField(
+        _("QC sample minimum per rep and day"), default=1, validators=[MaxValueValidator(20)]
+    )
+    qc_unreachable_retries = models.PositiveIntegerField(
+        _("QC retries when unreachable"), default=3, validators=[MaxValueValidator(10)]
+    )
+    qc_draw_time = models.TimeField(_("QC draw time"), default=time(9, 0))
+    qc_weight_by_risk = models.BooleanField(_("weight QC draws by risk signals"), default=False)
+
+    class Meta:
+        verbose_name = _("team policy")
+        verbose_name_plural = _("team policies")
+
+    def __str__(self):
+        return str(self.team)
+
+    def clean(self):
+        # (field to blame, whether the rule is broken, message)
+        rules = [
+            (
+                "allocation_min",
+                lambda: self.allocation_min > self.allocation_max,
+                _("The minimum quota cannot be above the maximum."),
+            ),
+            (
+                "daily_effective_target",
+                lambda: self.daily_effective_target > self.daily_visit_target,
+                _("Effective visits cannot exceed the visit target."),
+            ),
+            (
+                "daily_effective_stretch",
+                lambda: self.daily_effective_stretch < self.daily_effective_target,
+                _("The stretch target cannot be below the effective target."),
+            ),
+            (
+                "remind_before_hours",
+                lambda: self.remind_before_hours >= self.follow_up_hours,
+                _("The reminder must come before the follow-up deadline."),
+            ),
+        ]
+        errors = {}
+        for name, is_broken, message in rules:
+            try:
+                if is_broken():
+                    errors[name] = message
+            except TypeError:  # a value missing or invalid; its own field error says so
+                continue
+        if errors:
+            raise ValidationError(errors)
 
 
 class Heartbeat(models.Model):

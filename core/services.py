@@ -1,13 +1,11 @@
-"""Domain operations on users, teams and the health of the periodic jobs."""
+"""Domain operations on team memberships and the health of the periodic jobs."""
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
-from core.models import Heartbeat, Membership, Notification, Role, Team, User
+from core.models import Heartbeat, Membership, Role, Team, User
 
 
 def record_heartbeat(*, name: str) -> Heartbeat:
@@ -46,33 +44,3 @@ def move_rep(*, actor: User, rep: User, to_team: Team) -> Membership:
         membership.team = to_team
         membership.save(update_fields=["team"])
     return membership
-
-
-def notify(notifications: list[Notification]) -> list[Notification]:
-    """Store notifications and, once the transaction commits, mail them when mail is set up."""
-    created = Notification.objects.bulk_create(notifications)
-    if created and settings.EMAIL_ENABLED:
-        from core.tasks import mail_notifications_task
-
-        ids = [notification.pk for notification in created]
-        transaction.on_commit(lambda: mail_notifications_task.delay(ids))
-    return created
-
-
-def mail_notifications(*, notification_ids: list[int]) -> int:
-    """Mail each notification to its user, if they have an address; return how many were sent."""
-    sent = 0
-    for notification in Notification.objects.filter(pk__in=notification_ids).select_related("user"):
-        if notification.user.email:
-            sent += send_mail(
-                subject=f"[CRM] {notification.get_kind_display()}",
-                message=notification.message,
-                from_email=None,
-                recipient_list=[notification.user.email],
-                fail_silently=True,
-            )
-    return sent
-
-
-def mark_notifications_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -2,12 +2,10 @@ from celery import shared_task
 
 from core import services
 
+# Registered with the worker through this module; it sits beside the act that queues it.
+from core.notifications import mail_notifications_task  # noqa: F401
+
 
 @shared_task
 def heartbeat_task():
     services.record_heartbeat(name="beat")
-
-
-@shared_task
-def mail_notifications_task(notification_ids):
-    services.mail_notifications(notification_ids=notification_ids)

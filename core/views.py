@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
@@ -12,16 +13,18 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import dashboards
-from core.models import Membership, Notification, Role, Team
-from core.permissions import manager_required
-from core.selectors import heartbeat_age, teams_of
-from core.services import mark_notifications_read
+from core.access import chosen_team, managed_teams, manager_required, teams_of
+from core.forms import TeamPolicyForm
+from core.models import Membership, Notification, Role
+from core.notifications import mark_notifications_read
+from core.policy import policy_for
+from core.selectors import heartbeat_age
 from leads.models import Lead, LeadState
-from pools.services import managed_team_ids
 from visits import views as visits_views
 
 
@@ -85,7 +88,7 @@ def notifications(request):
 @manager_required
 def dashboard(request):
     """The managers' dashboards for a team (or all their teams) and a period; any chart's table as CSV."""
-    teams = list(Team.objects.filter(pk__in=managed_team_ids(request.user)).order_by("name"))
+    teams = list(managed_teams(request.user))
     if not teams:
         raise Http404
     wanted = request.GET.get("team")
@@ -123,3 +126,18 @@ def dashboard(request):
         "query": query.urlencode(),
     }
     return render(request, "core/dashboard.html", context)
+
+
+@manager_required
+def policy(request, team_pk=None):
+    """Each managed team's rules; the manager edits one at a time."""
+    teams = list(managed_teams(request.user))
+    if team_pk is not None:
+        teams = [team for team in teams if team.pk == team_pk]
+    team = chosen_team(request, teams)
+    form = TeamPolicyForm(request.POST or None, instance=policy_for(team))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The rules of %(team)s are saved.") % {"team": team})
+        return redirect("policy_of", team_pk=team.pk)
+    return render(request, "core/policy.html", {"form": form, "team": team, "teams": list(managed_teams(request.user))})

@@ -11,9 +11,11 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import managed_team_ids, rep_team, require_owner_or_manager
 from core.errors import DomainError
 from core.models import Role, Team, User
-from core.selectors import team_of_rep
+from core.policy import policy_for
+from leads.deadlines import NO_DEADLINES, deadlines_from
 from leads.duplicates import find_duplicate, match_condition
 from leads.imports import COLUMNS, EXPORT_HEADERS, Row, decode, parse
 from leads.models import (
@@ -33,8 +35,7 @@ from leads.models import (
 from leads.normalize import company_key, phone_key
 from pools.events import event_for, record_event
 from pools.models import EventKind, LeadEvent
-from pools.policy import NO_DEADLINES, deadlines_from, policy_for
-from pools.services import OPEN_STATES, managed_team_ids
+from pools.services import OPEN_STATES
 
 IMPORT_BATCH = 2000
 PHONE_LIKE = re.compile(r"\+[\d\s()-]+")
@@ -94,7 +95,7 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
     if not values["company_name"] or not company_key(values["company_name"]):
         raise DomainError(_("Enter the company name."))
     if actor.role == Role.REP:
-        team = team_of_rep(actor)
+        team = rep_team(actor)
         owner = actor
     elif team is None or team.pk not in managed_team_ids(actor):
         raise DomainError(_("Only a rep or a manager of the team can add leads."))
@@ -130,14 +131,6 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
     return lead
 
 
-def _require_owner_or_manager(actor: User, lead: Lead) -> None:
-    if lead.owner_id == actor.pk and actor.role == Role.REP:
-        return
-    if lead.team_id in managed_team_ids(actor):
-        return
-    raise DomainError(_("Only the lead's owner or a manager of its team can do this."))
-
-
 def _make_customer(lead: Lead, *, actor: User, now, reason: str = "") -> None:
     """Turn a locked open lead into its owner's customer: out of every pool and timer, with its event."""
     Lead.objects.filter(pk=lead.pk).update(state=LeadState.CUSTOMER, private_since=None, updated_at=now, **NO_DEADLINES)
@@ -157,7 +150,7 @@ def convert_lead(*, actor: User, lead: Lead) -> Lead:
     """Make an open lead a customer of its owner; it leaves every pool and the private count."""
     with transaction.atomic():
         current = Lead.objects.select_for_update().get(pk=lead.pk)
-        _require_owner_or_manager(actor, current)
+        require_owner_or_manager(actor, owner_id=current.owner_id, team_id=current.team_id)
         if current.state not in OPEN_STATES or current.owner_id is None:
             raise DomainError(_("Only an assigned or private lead can become a customer."))
         _make_customer(current, actor=actor, now=timezone.now())
@@ -174,7 +167,7 @@ def close_lead(*, actor: User, lead: Lead, reason: str, note: str = "") -> Lead:
         raise DomainError(_("Say why the lead is closed."))
     with transaction.atomic():
         current = Lead.objects.select_for_update().get(pk=lead.pk)
-        _require_owner_or_manager(actor, current)
+        require_owner_or_manager(actor, owner_id=current.owner_id, team_id=current.team_id)
         closable = (*OPEN_STATES, LeadState.PUBLIC) if current.team_id in managed_team_ids(actor) else OPEN_STATES
         if current.state not in closable:
             raise DomainError(_("This lead cannot be closed now (%(state)s).") % {"state": current.get_state_display()})
@@ -362,7 +355,7 @@ def _require_deal_owner(actor: User, lead: Lead) -> None:
     """Deals are worked by their owner, or by a manager of the team."""
     if lead.state not in WORKING_STATES:
         raise DomainError(_("Only an owned lead or a customer has a deal to move on."))
-    _require_owner_or_manager(actor, lead)
+    require_owner_or_manager(actor, owner_id=lead.owner_id, team_id=lead.team_id)
 
 
 def _set_stage(lead: Lead, stage: str, *, actor: User | None, now, reason: str = "") -> None:

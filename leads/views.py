@@ -13,10 +13,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.access import (
+    chosen_team,
+    managed_team_ids,
+    managed_teams,
+    manager_required,
+    rep_required,
+    rep_team,
+    role_required,
+)
 from core.errors import DomainError
-from core.models import Role, Team
-from core.permissions import chosen_team, manager_required, rep_required, role_required
-from core.selectors import active_reps, team_of_rep
+from core.models import Role
+from core.policy import policy_for
+from core.selectors import active_reps
 from leads import selectors, services
 from leads.forms import (
     AssignForm,
@@ -36,7 +45,6 @@ from leads.forms import (
 from leads.models import STAGE_PATH, Lead, LeadImport, LeadState, Payment, Proposal, Stage
 from pools import services as pool_services
 from pools.models import LeadEvent
-from pools.policy import policy_for
 
 PAGE_SIZE = 25
 
@@ -44,10 +52,6 @@ PAGE_SIZE = 25
 def _visible_lead(request, pk):
     """Fetch a lead the user may see; any other lead is simply not found."""
     return get_object_or_404(selectors.visible_leads(request.user).select_related("team", "owner"), pk=pk)
-
-
-def _managed_teams(user):
-    return list(Team.objects.filter(pk__in=pool_services.managed_team_ids(user)).order_by("name"))
 
 
 def _page(request, queryset):
@@ -68,7 +72,7 @@ def _fail(request, error: DomainError):
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def pool(request):
     """The team's public pool: search, page through, claim."""
-    teams = [team_of_rep(request.user)] if request.user.role == Role.REP else _managed_teams(request.user)
+    teams = [rep_team(request.user)] if request.user.role == Role.REP else list(managed_teams(request.user))
     team = chosen_team(request, teams)
     form = PoolFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -91,7 +95,7 @@ def pool(request):
 @rep_required
 def mine(request):
     """A rep's own leads: assigned ones with time left, the private pool with its cap."""
-    team = team_of_rep(request.user)
+    team = rep_team(request.user)
     policy = policy_for(team)
     assigned = list(selectors.leads_of_rep(request.user, LeadState.ASSIGNED))
     private = list(selectors.leads_of_rep(request.user, LeadState.PRIVATE))
@@ -111,7 +115,7 @@ def detail(request, pk):
     lead = _visible_lead(request, pk)
     events = LeadEvent.objects.filter(lead=lead).select_related("actor", "from_owner", "to_owner")
     is_owner = lead.owner_id == request.user.pk
-    is_manager = lead.team_id in pool_services.managed_team_ids(request.user)
+    is_manager = lead.team_id in managed_team_ids(request.user)
     context = {
         "lead": lead,
         "events": events,
@@ -128,7 +132,7 @@ def detail(request, pk):
 
 @login_required
 def create(request):
-    teams = _managed_teams(request.user) if request.user.role in (Role.MANAGER, Role.ADMIN) else []
+    teams = list(managed_teams(request.user)) if request.user.role in (Role.MANAGER, Role.ADMIN) else []
     if request.user.role != Role.REP and not teams:
         raise Http404
     form = LeadForm(request.POST or None)
@@ -148,7 +152,7 @@ def create(request):
 @rep_required
 def claim(request, pk):
     # Any lead of the rep's team, so one a colleague claimed a moment ago answers "too late", not "not found".
-    lead = get_object_or_404(Lead.objects.filter(team=team_of_rep(request.user)), pk=pk)
+    lead = get_object_or_404(Lead.objects.filter(team=rep_team(request.user)), pk=pk)
     try:
         pool_services.claim_lead(actor=request.user, lead=lead)
     except DomainError as error:
@@ -237,7 +241,7 @@ def reopen(request, pk):
 
 
 def _team_view_context(request):
-    teams = _managed_teams(request.user)
+    teams = list(managed_teams(request.user))
     team = chosen_team(request, teams)
     reps = active_reps(team).order_by("username")
     form = TeamFilterForm(request.GET or None, reps=reps)
@@ -264,7 +268,7 @@ def team_leads(request):
 @require_POST
 @manager_required
 def assign(request):
-    teams = _managed_teams(request.user)
+    teams = list(managed_teams(request.user))
     team = chosen_team(request, teams)
     reps = active_reps(team)
     form = AssignForm(request.POST, reps=reps, leads=selectors.team_leads([team.pk]))
@@ -315,7 +319,7 @@ def export_mine(request):
 
 @manager_required
 def import_upload(request):
-    teams = Team.objects.filter(pk__in=pool_services.managed_team_ids(request.user)).order_by("name")
+    teams = managed_teams(request.user)
     form = ImportForm(request.POST or None, request.FILES or None, teams=teams)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -333,7 +337,7 @@ def import_upload(request):
 @manager_required
 def import_preview(request, pk):
     lead_import = get_object_or_404(
-        LeadImport.objects.select_related("team"), pk=pk, team__in=pool_services.managed_team_ids(request.user)
+        LeadImport.objects.select_related("team"), pk=pk, team__in=managed_team_ids(request.user)
     )
     try:
         if request.method == "POST":
@@ -359,7 +363,7 @@ def import_preview(request, pk):
 
 @manager_required
 def collisions(request):
-    teams = _managed_teams(request.user)
+    teams = list(managed_teams(request.user))
     page = _page(request, selectors.collisions_for([team.pk for team in teams]))
     return render(request, "leads/collisions.html", {"page": page})
 

@@ -1,11 +1,6 @@
 from django.contrib import admin
 
-from pools.models import LeadEvent, PoolPolicy
-
-
-@admin.register(PoolPolicy)
-class PoolPolicyAdmin(admin.ModelAdmin):
-    list_display = ["team", "follow_up_hours", "resolve_days", "private_cap", "daily_claim_limit", "auto_allocate"]
+from pools.models import LeadEvent
 
 
 @admin.register(LeadEvent)

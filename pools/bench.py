@@ -12,9 +12,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.models import Team
+from core.policy import policy_for
 from leads.models import Lead, LeadState
 from pools.models import EventKind, LeadEvent
-from pools.policy import policy_for
 from pools.services import allocate, reclaim_overdue
 
 ALLOCATE_REPS = 5_000

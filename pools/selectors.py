@@ -3,11 +3,12 @@
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from core.calendar import start_of_day
 from core.models import Team
+from core.policy import policy_for
 from core.selectors import active_reps
 from leads.models import Lead, LeadState
 from pools.models import EventKind, LeadEvent, RepQuota
-from pools.policy import policy_for, start_of_day
 
 
 def allocation_overview(team: Team):

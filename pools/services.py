@@ -9,54 +9,30 @@ import heapq
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from core.access import managed_team_ids, rep_team, require_manager_of, require_rep_team
+from core.calendar import has_passed, local_day, start_of_day
 from core.errors import DomainError
-from core.models import Membership, Notification, Role, Team, User
-from core.selectors import active_reps, team_of_rep
-from core.services import notify
+from core.locks import lock_rep, lock_team_job
+from core.models import Membership, Notification, Role, Team, TeamPolicy, User
+from core.notifications import notify
+from core.policy import active_policies, policy_for
+from core.selectors import active_reps
+from leads.deadlines import NO_DEADLINES, deadlines_from
 from leads.models import Lead, LeadState, Stage
 from pools.events import event_for, record_event
-from pools.models import AllocationRun, EventKind, LeadEvent, PoolPolicy, RepQuota
-from pools.policy import NO_DEADLINES, deadlines_from, policy_for, start_of_day
+from pools.models import AllocationRun, EventKind, LeadEvent, RepQuota
 
 OPEN_STATES = (LeadState.ASSIGNED, LeadState.PRIVATE)
 LOSING_KINDS = (EventKind.RETURNED, EventKind.RECLAIMED)
 
 
-def require_rep_team(actor: User) -> Team:
-    """Return the team of a rep, or refuse anyone who is not an active rep."""
-    team = team_of_rep(actor) if actor.is_active and actor.role == Role.REP else None
-    if team is None:
-        raise DomainError(_("Only a rep of a team can do this."))
-    return team
-
-
-def managed_team_ids(actor: User) -> set[int]:
-    """Return the ids of the teams `actor` may manage (every team for an admin)."""
-    if not actor.is_active:
-        return set()
-    if actor.role == Role.ADMIN:
-        return set(Team.objects.values_list("pk", flat=True))
-    return set(Membership.objects.filter(user=actor, role=Role.MANAGER).values_list("team_id", flat=True))
-
-
-def require_manager_of(actor: User, team_id: int) -> None:
-    if team_id not in managed_team_ids(actor):
-        raise DomainError(_("Only a manager of this lead's team can do this."))
-
-
-def lock_rep(rep: User) -> None:
-    """Serialise one rep's cap and limit checks: whoever holds the lock counts, acts, and commits first."""
-    User.objects.select_for_update().filter(pk=rep.pk).first()
-
-
-def cooldown_until(rep: User, lead: Lead, policy: PoolPolicy, now=None):
+def cooldown_until(rep: User, lead: Lead, policy: TeamPolicy, now=None):
     """Return when `rep` may have `lead` again after losing or returning it, or None if they may now."""
     now = now or timezone.now()
     lost_at = (
@@ -73,7 +49,7 @@ def cooldown_until(rep: User, lead: Lead, policy: PoolPolicy, now=None):
     return None if lost_at is None else lost_at + timedelta(days=policy.reclaim_cooldown_days)
 
 
-def leads_in_cooldown(rep: User, lead_ids, policy: PoolPolicy, now) -> set[int]:
+def leads_in_cooldown(rep: User, lead_ids, policy: TeamPolicy, now) -> set[int]:
     """Return which of `lead_ids` `rep` lost or returned too recently to get back."""
     return set(
         LeadEvent.objects.filter(
@@ -225,16 +201,16 @@ def assign_leads(*, actor: User, leads: QuerySet[Lead] | list[Lead], rep: User, 
     allowed_teams = managed_team_ids(actor)
     if not allowed_teams:
         raise DomainError(_("Only a manager can assign leads."))
-    rep_team = team_of_rep(rep) if rep.is_active and rep.role == Role.REP else None
-    if rep_team is None or rep_team.pk not in allowed_teams:
+    team = rep_team(rep)
+    if team is None or team.pk not in allowed_teams:
         raise DomainError(_("%(rep)s is not an active rep of your team.") % {"rep": rep})
-    policy = policy_for(rep_team)
+    policy = policy_for(team)
     with transaction.atomic():
         now = timezone.now()
         # Locked in primary-key order so two managers assigning overlapping sets cannot deadlock.
-        locked = list(Lead.objects.select_for_update().filter(pk__in=lead_ids, team=rep_team).order_by("pk"))
+        locked = list(Lead.objects.select_for_update().filter(pk__in=lead_ids, team=team).order_by("pk"))
         if len(locked) != len(lead_ids):
-            raise DomainError(_("Some of these leads are not in %(team)s.") % {"team": rep_team})
+            raise DomainError(_("Some of these leads are not in %(team)s.") % {"team": team})
         cooling = leads_in_cooldown(rep, lead_ids, policy, now)
         movable = []
         for lead in locked:
@@ -310,14 +286,9 @@ def record_follow_up(*, actor: User, lead: Lead, at=None) -> bool:
 # --- Morning allocation ---------------------------------------------------------------------------------------------
 
 
-def quota_of(rep: User, policy: PoolPolicy) -> int:
-    quota = RepQuota.objects.filter(rep=rep).values_list("daily_leads", flat=True).first()
-    return policy.allocation_min if quota is None else quota
-
-
 def set_quota(*, actor: User, rep: User, daily_leads: int) -> RepQuota:
     """Set how many leads a rep gets each morning, within the team's allocation range."""
-    team = team_of_rep(rep)
+    team = rep_team(rep)
     if team is None:
         raise DomainError(_("%(rep)s is not a rep.") % {"rep": rep})
     require_manager_of(actor, team.pk)
@@ -358,13 +329,6 @@ class AllocationPlan:
     @property
     def shortfall(self) -> int:
         return sum(rep.shortfall for rep in self.reps)
-
-
-def lock_team_job(team: Team, job: str) -> None:
-    """Serialise a job per team: on PostgreSQL a transaction-scoped advisory lock; SQLite writers queue anyway."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [job, team.pk])
 
 
 def plan_allocation(team: Team, *, now=None, seed=None) -> AllocationPlan:
@@ -546,12 +510,11 @@ def allocate_due_teams(*, now=None) -> list[AllocationPlan]:
     """Run the morning allocation for every team that switched it on and whose local allocation time has come."""
     now = now or timezone.now()
     plans = []
-    for policy in PoolPolicy.objects.filter(auto_allocate=True, team__is_active=True).select_related("team"):
+    for policy in TeamPolicy.objects.filter(auto_allocate=True, team__is_active=True).select_related("team"):
         team = policy.team
-        local = now.astimezone(ZoneInfo(team.time_zone))
-        if local.time() < policy.allocation_time:
+        if not has_passed(team, policy.allocation_time, now):
             continue
-        if AllocationRun.objects.filter(team=team, day=local.date(), is_automatic=True).exists():
+        if AllocationRun.objects.filter(team=team, day=local_day(team, now), is_automatic=True).exists():
             continue
         try:
             with transaction.atomic():
@@ -592,18 +555,7 @@ class ReclaimResult:
         return sum(1 for _lead, _old, new in self.moved if new is None)
 
 
-def active_policies() -> dict[int, PoolPolicy]:
-    """Return every active team's policy by team id, creating the missing ones with their defaults."""
-    teams = set(Team.objects.filter(is_active=True).values_list("pk", flat=True))
-    policies = {policy.team_id: policy for policy in PoolPolicy.objects.filter(team_id__in=teams)}
-    missing = [PoolPolicy(team_id=team_id) for team_id in teams - set(policies)]
-    if missing:
-        PoolPolicy.objects.bulk_create(missing, ignore_conflicts=True)
-        policies = {policy.team_id: policy for policy in PoolPolicy.objects.filter(team_id__in=teams)}
-    return policies
-
-
-def _overdue(policies: dict[int, PoolPolicy], now) -> QuerySet[Lead]:
+def _overdue(policies: dict[int, TeamPolicy], now) -> QuerySet[Lead]:
     """Return the leads whose timer ran out: unfollowed past the first deadline, unresolved, or idle too long."""
     condition = Q(state=LeadState.ASSIGNED, follow_up_deadline__lt=now, last_follow_up_at__isnull=True) | Q(
         state=LeadState.ASSIGNED, resolve_deadline__lt=now
@@ -628,7 +580,7 @@ def _cause(lead, now) -> str:
     return ReclaimCause.RESOLVE
 
 
-def plan_reclaim(policies: dict[int, PoolPolicy], candidates: list[dict], now) -> list[tuple[dict, int | None]]:
+def plan_reclaim(policies: dict[int, TeamPolicy], candidates: list[dict], now) -> list[tuple[dict, int | None]]:
     """Pick each overdue lead's next owner: the active rep of its team with the fewest open assigned leads, never
     its last owner nor anyone in cooldown for it; when nobody qualifies, the public pool."""
     team_ids = {lead["team_id"] for lead in candidates}
@@ -713,7 +665,7 @@ RETURNING lead_id, from_owner_id, to_owner_id
 """
 
 
-def _apply_reclaim(plan, policies: dict[int, PoolPolicy], now) -> list[tuple[int, int, int | None]]:
+def _apply_reclaim(plan, policies: dict[int, TeamPolicy], now) -> list[tuple[int, int, int | None]]:
     """Move each planned lead if it is still as it was read (same owner and state, still overdue)."""
     if not plan:
         return []
@@ -862,7 +814,7 @@ def send_reminders(*, now=None) -> int:
     """Remind owners of leads whose deadline falls within the team's reminder window, once per deadline."""
     now = now or timezone.now()
     reminded = 0
-    for policy in PoolPolicy.objects.filter(team__is_active=True).select_related("team"):
+    for policy in TeamPolicy.objects.filter(team__is_active=True).select_related("team"):
         horizon = now + timedelta(hours=policy.remind_before_hours)
         assigned = Lead.objects.filter(team_id=policy.team_id, state=LeadState.ASSIGNED)
         due = {}

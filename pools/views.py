@@ -1,39 +1,19 @@
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.access import chosen_team, managed_teams, manager_required
 from core.errors import DomainError
-from core.models import Team
-from core.permissions import chosen_team, manager_required
+from core.policy import policy_for
 from core.selectors import active_reps
-from pools.forms import PoolPolicyForm
 from pools.models import AllocationRun
-from pools.policy import policy_for
 from pools.selectors import allocation_overview, public_pool_size
-from pools.services import allocate, managed_team_ids, plan_allocation, set_quota
-
-
-@manager_required
-def policy(request, team_pk=None):
-    """Each managed team's rules; the manager edits one at a time."""
-    teams = list(Team.objects.filter(pk__in=managed_team_ids(request.user)).order_by("name"))
-    if not teams:
-        raise Http404
-    team = next((team for team in teams if team.pk == team_pk), None) if team_pk else teams[0]
-    if team is None:
-        raise Http404
-    form = PoolPolicyForm(request.POST or None, instance=policy_for(team))
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The rules of %(team)s are saved.") % {"team": team})
-        return redirect("pools:policy_of", team_pk=team.pk)
-    return render(request, "pools/policy.html", {"form": form, "team": team, "teams": teams})
+from pools.services import allocate, plan_allocation, set_quota
 
 
 def _team_from_query(request):
-    teams = list(Team.objects.filter(pk__in=managed_team_ids(request.user)).order_by("name"))
+    teams = list(managed_teams(request.user))
     return chosen_team(request, teams), teams
 
 

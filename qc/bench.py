@@ -9,8 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from core.models import Team
+from core.policy import policy_for
 from pools.bench import NUMBERS, _create_reps
-from pools.policy import policy_for
 from qc.services import draw_sample
 
 REPS = 5_000

@@ -1,16 +1,11 @@
 """Reads for QC: the audit queue, draw progress and the integrity reports."""
 
 from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from core.models import Membership, Role, Team, User
+from core.access import audited_teams, scope_to_user
+from core.models import User
 from qc.models import OPEN_STATUSES, Draw, Incident, Sample, SampleStatus
-
-
-def audited_teams(user: User) -> QuerySet[Team]:
-    """Return the teams whose visits `user` audits (every team for an admin)."""
-    if user.role == Role.ADMIN:
-        return Team.objects.all()
-    return Team.objects.filter(pk__in=Membership.objects.filter(user=user, role=Role.QC).values("team"))
 
 
 def audit_queue(user: User) -> QuerySet[Sample]:
@@ -56,11 +51,12 @@ def falsification_report(teams, start, end):
 
 def incidents_visible_to(user: User) -> QuerySet[Incident]:
     """A rep sees their own incidents; managers and QC those of their teams; an admin all."""
-    incidents = Incident.objects.select_related("rep", "visit", "audit__auditor", "team")
-    if user.role == Role.ADMIN:
-        return incidents
-    if user.role == Role.REP:
-        return incidents.filter(rep=user)
-    if user.role in (Role.MANAGER, Role.QC):
-        return incidents.filter(team__in=Membership.objects.filter(user=user).values("team"))
-    return incidents.none()
+    return scope_to_user(Incident.objects.all(), user, owner_field="rep").select_related(
+        "rep", "visit", "audit__auditor", "team"
+    )
+
+
+def get_sample_for(user: User, pk) -> Sample:
+    """Return a sample of a team `user` audits, with what the audit page shows; any other is not found."""
+    samples = Sample.objects.filter(draw__team__in=audited_teams(user))
+    return get_object_or_404(samples.select_related("visit__rep", "visit__lead", "visit__team", "draw"), pk=pk)

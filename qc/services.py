@@ -4,33 +4,25 @@ import hashlib
 import math
 import secrets
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import require_qc_of
+from core.calendar import has_passed, is_entry_closed, local_day
 from core.errors import DomainError
+from core.locks import lock_team_job
 from core.models import Membership, Notification, Role, Team, User
-from core.services import notify
+from core.notifications import notify
+from core.policy import policy_for
 from leads.models import Lead
-from pools.policy import policy_for
-from pools.services import lock_team_job
 from qc.models import OPEN_STATUSES, Audit, AuditOutcome, Draw, Incident, Sample, SampleStatus
 from qc.risk import risk_signals
 from visits.models import Outcome, Visit
-from visits.services import entry_closes_at
 
 RISK_WEIGHT_PER_SIGNAL = 2.0
-
-
-def require_qc_of(actor: User, team: Team) -> None:
-    """Refuse anyone but QC staff of the team (or an admin)."""
-    if actor.is_active and actor.role == Role.ADMIN:
-        return
-    if not (actor.is_active and Membership.objects.filter(user=actor, team=team, role=Role.QC).exists()):
-        raise DomainError(_("Only QC staff of this team can do this."))
 
 
 def _uniform(seed: int, visit_id: int) -> float:
@@ -90,7 +82,7 @@ def draw_sample(
     if actor is not None:
         require_qc_of(actor, team)
     now = timezone.now()
-    if now <= entry_closes_at(team, day):
+    if not is_entry_closed(team, day, now):
         raise DomainError(_("Visits of %(day)s can be drawn once the day's entry has closed.") % {"day": day})
     policy = policy_for(team)
     seed = secrets.randbits(62) if seed is None else seed
@@ -146,10 +138,9 @@ def draw_due_teams(*, now=None) -> list[Draw]:
     draws = []
     for team in Team.objects.filter(is_active=True):
         policy = policy_for(team)
-        local = now.astimezone(ZoneInfo(team.time_zone))
-        if local.time() < policy.qc_draw_time:
+        if not has_passed(team, policy.qc_draw_time, now):
             continue
-        yesterday = local.date() - timedelta(days=1)
+        yesterday = local_day(team, now) - timedelta(days=1)
         if Draw.objects.filter(team=team, day=yesterday, is_automatic=True).exists():
             continue
         try:

@@ -3,17 +3,16 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import audited_teams, qc_required, report_teams, role_required
 from core.errors import DomainError
 from core.models import Role
-from core.permissions import qc_required, role_required
-from pools.services import managed_team_ids
 from qc import selectors, services
 from qc.forms import AuditForm, DrawForm, PeriodForm
-from qc.models import Sample, SampleStatus
+from qc.models import SampleStatus
 
 
 @qc_required
@@ -27,8 +26,7 @@ def queue(request):
 
 @qc_required
 def audit(request, pk):
-    samples = Sample.objects.filter(draw__team__in=selectors.audited_teams(request.user))
-    sample = get_object_or_404(samples.select_related("visit__rep", "visit__lead", "visit__team", "draw"), pk=pk)
+    sample = selectors.get_sample_for(request.user, pk)
     form = AuditForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,7 +54,7 @@ def audit(request, pk):
 @qc_required
 def draws(request):
     """Draw progress, and a draw on demand for a chosen team and day."""
-    teams = selectors.audited_teams(request.user).order_by("name")
+    teams = audited_teams(request.user)
     yesterday = timezone.localdate() - timedelta(days=1)
     form = DrawForm(request.POST or None, teams=teams, initial={"day": yesterday})
     if request.method == "POST" and form.is_valid():
@@ -85,7 +83,7 @@ def report(request):
     start, end = today - timedelta(days=30), today
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    teams = selectors.audited_teams(request.user) if request.user.role == Role.QC else managed_team_ids(request.user)
+    teams = report_teams(request.user)
     by_team, by_rep = selectors.falsification_report(teams, start, end)
     incidents = selectors.incidents_visible_to(request.user).filter(visit__day__gte=start, visit__day__lte=end)
     context = {"form": form, "start": start, "end": end, "by_team": by_team, "by_rep": by_rep, "incidents": incidents}

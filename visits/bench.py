@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Team, User
+from core.policy import policy_for
 from leads.models import Lead
 from pools.bench import _create_leads, _create_reps
-from pools.policy import policy_for
 from visits.models import Visit
 
 REPS = 5_000

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from core.access import scope_to_user
+from core.calendar import start_of_day
 from core.models import Team, User
-from core.selectors import active_reps, scope_to_user
+from core.policy import policy_for
+from core.selectors import active_reps
 from leads.models import Lead, LeadState
 from pools.models import EventKind, LeadEvent
-from pools.policy import policy_for, start_of_day
 from visits.models import DailyNote, Outcome, Visit, VisitMode, VisitPlan
 
 # What counts: voided visits (falsified, found by QC) count nowhere.

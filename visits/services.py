@@ -3,19 +3,19 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import require_rep_team
+from core.calendar import is_entry_closed, local_day
 from core.errors import DomainError
 from core.models import Team, User
 from leads.duplicates import find_duplicate
 from leads.models import Lead, LeadSource, LeadState
 from leads.services import create_lead, describe_duplicate, note_visit, record_collision
-from pools.policy import policy_for
-from pools.services import claim_lead, record_follow_up, require_rep_team
+from pools.services import claim_lead, record_follow_up
 from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
 from visits.selectors import leads_open_for_visits
 
@@ -30,19 +30,9 @@ class LogResult:
     notices: list[str] = field(default_factory=list)  # what the rep should know, e.g. the lead has moved
 
 
-def local_day(team: Team, moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(team.time_zone)).date()
-
-
-def entry_closes_at(team: Team, day: date) -> datetime:
-    """Return the moment entry for `day` closes: the policy's cut-off, that evening, in the team's time zone."""
-    cutoff = policy_for(team).entry_cutoff
-    return datetime.combine(day, cutoff, tzinfo=ZoneInfo(team.time_zone))
-
-
 def is_locked(visit: Visit, now=None) -> bool:
     """A visit is changed only by amendment once its day's entry has closed or QC has sampled it."""
-    return visit.sampled_at is not None or (now or timezone.now()) > entry_closes_at(visit.team, visit.day)
+    return visit.sampled_at is not None or is_entry_closed(visit.team, visit.day, now)
 
 
 def _validate(values: dict) -> None:
@@ -172,7 +162,7 @@ def log_visit(
             is_cold=bool(cold),
             created_lead=created,
             is_follow_up=is_follow_up,
-            is_late=now > entry_closes_at(team, day),
+            is_late=is_entry_closed(team, day, now),
             latitude=latitude,
             longitude=longitude,
             accuracy_meters=accuracy,

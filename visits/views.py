@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import chosen_team, rep_required, report_teams, role_required
+from core.calendar import last_closed_day, local_day
 from core.errors import DomainError
-from core.models import Role, Team
-from core.permissions import chosen_team, rep_required, role_required
+from core.models import Role
 from leads.models import Lead, LeadState
-from pools.services import managed_team_ids
 from visits import selectors, services
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
 from visits.models import VisitPlan
@@ -23,7 +23,7 @@ OPEN_STATES = (LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER)
 
 
 def _today(team) -> date:
-    return services.local_day(team, timezone.now())
+    return local_day(team)
 
 
 def _lead_choices(rep, team, day):
@@ -193,9 +193,7 @@ def _parse_day(text):
 
 
 def _report_team(request):
-    teams = list(Team.objects.filter(pk__in=managed_team_ids(request.user)).order_by("name"))
-    if request.user.role == Role.QC:
-        teams = list(Team.objects.filter(memberships__user=request.user).order_by("name"))
+    teams = report_teams(request.user)
     return chosen_team(request, teams), teams
 
 
@@ -221,12 +219,9 @@ def meeting(request):
 def compliance(request):
     """Weekly compliance: who missed the visit or effective target, on which days."""
     team, teams = _report_team(request)
-    today = _today(team)
-    chosen = _parse_day(request.GET.get("week")) or today
+    chosen = _parse_day(request.GET.get("week")) or _today(team)
     monday = chosen - timedelta(days=chosen.weekday())
-    # Today counts only once its entry has closed; until then nobody has missed it yet.
-    last_day = today if timezone.now() > services.entry_closes_at(team, today) else today - timedelta(days=1)
-    rows = selectors.weekly_compliance(team, monday, last_day=last_day)
+    rows = selectors.weekly_compliance(team, monday, last_day=last_closed_day(team))
     context = {
         "team": team,
         "teams": teams,

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from core.permissions import manager_required, qc_required, rep_required
+from core.access import manager_required, qc_required, rep_required
 
 
 @rep_required

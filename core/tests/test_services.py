@@ -71,7 +71,7 @@ def test_notifications_are_mailed_after_commit_when_mail_is_set_up(
 
     from config.celery import app
     from core.models import Notification
-    from core.services import notify
+    from core.notifications import notify
 
     settings.EMAIL_ENABLED = True
     owner.email = "owner@example.com"
@@ -93,7 +93,7 @@ def test_without_mail_set_up_notifications_stay_in_the_app(
     from django.utils import timezone
 
     from core.models import Notification
-    from core.services import notify
+    from core.notifications import notify
 
     settings.EMAIL_ENABLED = False
     owner.email = "owner@example.com"

@@ -1,9 +1,10 @@
 import factory
 from django.utils import timezone
 
+from core.policy import policy_for
+from leads.deadlines import deadlines_from
 from leads.models import Lead, LeadSource, LeadState
 from leads.normalize import company_key, phone_key
-from pools.policy import deadlines_from, policy_for
 
 
 class LeadFactory(factory.django.DjangoModelFactory):

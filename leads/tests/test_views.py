@@ -6,11 +6,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.policy import policy_for
 from core.tests.factories import assert_only_roles_reach
 from leads.models import Collision, Lead, LeadImport, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent
-from pools.policy import policy_for
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_a_manager_reaches_their_teams_leads_and_not_others(client, manager, lea
         ("leads:export_team", {"manager", "admin_user"}),
         ("leads:import", {"manager", "admin_user"}),
         ("leads:collisions", {"manager", "admin_user"}),
-        ("pools:policy", {"manager", "admin_user"}),
+        ("policy", {"manager", "admin_user"}),
     ],
 )
 def test_each_page_answers_only_the_roles_it_is_for(client, role_users, name, allowed):
@@ -273,19 +273,19 @@ def test_the_team_export_is_a_bom_csv_of_the_filtered_list(client, manager, owne
 
 def test_the_policy_page_refuses_a_minimum_above_the_maximum(client, manager, team):
     client.force_login(manager)
-    form = client.get(reverse("pools:policy")).context["form"]
+    form = client.get(reverse("policy")).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None and name != "id"}
     data |= {"allocation_min": 60, "allocation_max": 40}
     data = {name: ("on" if value is True else value) for name, value in data.items() if value is not False}
 
-    response = client.post(reverse("pools:policy"), data)
+    response = client.post(reverse("policy"), data)
 
     assert response.status_code == 200
     assert "allocation_min" in response.context["form"].errors
     assert policy_for(team).allocation_min == 30
 
     data |= {"allocation_min": 35, "allocation_max": 45}
-    assert client.post(reverse("pools:policy"), data).status_code == 302
+    assert client.post(reverse("policy"), data).status_code == 302
     assert policy_for(team).allocation_min == 35
 
 

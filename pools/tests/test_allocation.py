@@ -2,11 +2,11 @@ import pytest
 
 from core.errors import DomainError
 from core.models import Notification, Role
+from core.policy import policy_for
 from core.tests.factories import member
 from leads.models import Lead, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import AllocationRun, EventKind, LeadEvent
-from pools.policy import policy_for
 from pools.services import allocate, allocate_due_teams, plan_allocation, return_lead, set_quota
 
 

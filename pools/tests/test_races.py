@@ -7,11 +7,11 @@ from django.db import DatabaseError, connection
 
 from core.errors import DomainError
 from core.models import Role
+from core.policy import policy_for
 from core.tests.factories import member
 from leads.models import Lead, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent
-from pools.policy import policy_for
 from pools.services import allocate, claim_lead, keep_lead, reclaim_overdue, record_follow_up
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone, translation
 
 from core.errors import DomainError
+from core.policy import policy_for
 from leads.models import LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import EventKind, LeadEvent
-from pools.policy import policy_for
 from pools.services import assign_leads, claim_lead, keep_lead, reopen_lead, return_lead
 
 

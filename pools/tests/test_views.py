@@ -2,10 +2,10 @@ import pytest
 from django.urls import reverse
 
 from core.models import Notification
+from core.policy import policy_for
 from leads.models import Lead, LeadState
 from leads.tests.factories import LeadFactory
 from pools.models import RepQuota
-from pools.policy import policy_for
 
 
 @pytest.fixture

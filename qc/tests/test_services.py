@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.models import Notification, Role
+from core.policy import policy_for
 from core.tests.factories import member
 from leads.tests.factories import owned_lead
-from pools.policy import policy_for
 from qc.models import Draw, Incident, Sample, SampleStatus
 from qc.risk import risk_signals
 from qc.services import draw_due_teams, draw_sample, record_audit, select_sample

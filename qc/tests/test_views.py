@@ -113,7 +113,7 @@ def test_qc_is_read_only_on_visits_and_leads(client, qc_user, team, owner, sampl
         (reverse("visits:plan"), {"lead": lead.pk}),
         (reverse("visits:note"), {"win": "x"}),
         (reverse("pools:allocation"), {"team": team.pk, "action": "allocate"}),
-        (reverse("pools:policy"), {}),
+        (reverse("policy"), {}),
     ]
     for url, data in posts:
         assert client.post(url, data).status_code in (403, 404), url

@@ -1,11 +1,11 @@
 from django import forms
 
-from pools.models import PoolPolicy
+from core.models import TeamPolicy
 
 
-class PoolPolicyForm(forms.ModelForm):
+class TeamPolicyForm(forms.ModelForm):
     class Meta:
-        model = PoolPolicy
+        model = TeamPolicy
         fields = [
             "follow_up_hours",
             "resolve_days",

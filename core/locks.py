@@ -1,0 +1,17 @@
+"""Locks that serialise one rep's or one team's work, so caps and once-a-day jobs hold under concurrency."""
+
+from django.db import connection
+
+from core.models import Team, User
+
+
+def lock_rep(rep: User) -> None:
+    """Serialise one rep's cap and limit checks: whoever holds the lock counts, acts, and commits first."""
+    User.objects.select_for_update().filter(pk=rep.pk).first()
+
+
+def lock_team_job(team: Team, job: str) -> None:
+    """Serialise a job per team: on PostgreSQL a transaction-scoped advisory lock; SQLite writers queue anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [job, team.pk])

@@ -1,0 +1,20 @@
+"""Reading the team policy: every team runs on its own rules, created with DESIGN.md's defaults on first use."""
+
+from core.models import Team, TeamPolicy
+
+
+def policy_for(team: Team) -> TeamPolicy:
+    """Return the team's policy, creating it with the defaults on first use."""
+    policy, _created = TeamPolicy.objects.get_or_create(team=team)
+    return policy
+
+
+def active_policies() -> dict[int, TeamPolicy]:
+    """Return every active team's policy by team id, creating the missing ones with their defaults."""
+    teams = set(Team.objects.filter(is_active=True).values_list("pk", flat=True))
+    policies = {policy.team_id: policy for policy in TeamPolicy.objects.filter(team_id__in=teams)}
+    missing = [TeamPolicy(team_id=team_id) for team_id in teams - set(policies)]
+    if missing:
+        TeamPolicy.objects.bulk_create(missing, ignore_conflicts=True)
+        policies = {policy.team_id: policy for policy in TeamPolicy.objects.filter(team_id__in=teams)}
+    return policies
