@@ -41,7 +41,7 @@ bench: $(STAMP)
 # Rebuild the translation catalogues after changing strings (needs GNU gettext for makemessages only).
 messages: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py makemessages --locale zh_Hans --no-obsolete --ignore .venv --ignore var --ignore "*/tests/*"
-	$(BIN)/python -m core.catalogues
+	$(BIN)/python -m devtools.catalogues
 
 clean:
 	rm -rf $(VENV) var

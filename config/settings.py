@@ -27,11 +27,15 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    # Floors from the ground up: each app imports only the ones above it in this list.
     "core",
     "leads",
     "pools",
+    "deals",
     "visits",
     "qc",
+    "reports",
+    "devtools",
 ]
 
 MIDDLEWARE = [

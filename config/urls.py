@@ -2,18 +2,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core import views
+from core import views as core_views
+from reports import views as report_views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", report_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("notifications/", core_views.notifications, name="notifications"),
     # Where the team policy page has always been.
-    path("pools/policy/", views.policy, name="policy"),
-    path("pools/policy/<int:team_pk>/", views.policy, name="policy_of"),
+    path("pools/policy/", core_views.policy, name="policy"),
+    path("pools/policy/<int:team_pk>/", core_views.policy, name="policy_of"),
+    # The pool, deal and report pages keep the addresses they had before their apps were separated.
+    path("", include("pools.urls")),
+    path("", include("deals.urls")),
+    path("", include("reports.urls")),
     path("leads/", include("leads.urls")),
-    path("pools/", include("pools.urls")),
     path("visits/", include("visits.urls")),
     path("qc/", include("qc.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -21,6 +21,12 @@ def notify(notifications: list[Notification]) -> list[Notification]:
     return created
 
 
+def company_list(names: list[str], limit: int = 5) -> str:
+    """Return the first few company names for a message, and how many more there are."""
+    listed = "、".join(names[:limit])
+    return listed + (f" … (+{len(names) - limit})" if len(names) > limit else "")
+
+
 def mail_notifications(*, notification_ids: list[int]) -> int:
     """Mail each notification to its user, if they have an address; return how many were sent."""
     sent = 0

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from leads.models import Collision, Lead, LeadImport
-from leads.services import lead_keys
+from leads.models import Collision, Lead, LeadEvent, LeadImport
+from leads.services.intake import lead_keys
 
 
 @admin.register(Lead)
@@ -52,4 +52,24 @@ class LeadImportAdmin(admin.ModelAdmin):
     readonly_fields = ["team", "uploaded_by", "file_name", "encoding", "committed_at", "added_count"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(LeadEvent)
+class LeadEventAdmin(admin.ModelAdmin):
+    """Read-only: lead events are the history, and history is never rewritten."""
+
+    list_display = ["created_at", "lead", "kind", "actor", "job", "from_state", "to_state", "from_owner", "to_owner"]
+    list_filter = ["kind", "job"]
+    search_fields = ["lead__company_name", "reason"]
+    list_select_related = ["lead", "actor", "from_owner", "to_owner"]
+    raw_id_fields = ["lead"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

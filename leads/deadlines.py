@@ -1,8 +1,16 @@
-"""The timers of an assigned lead: when they start, which one reclaims it next, and when it is overdue."""
+"""The timers of an owned lead: when they start, which one reclaims it next, and when it is overdue.
+
+An assigned lead must be followed up by its first deadline, then resolved (converted, closed or kept) by the
+second; until the first follow-up both apply. A private lead has no deadline but an idle limit: with no follow-up
+for the team's `private_idle_days` it goes back to the pool.
+"""
 
 from datetime import datetime, timedelta
 
+from django.db.models import Q
+
 from core.models import TeamPolicy
+from leads.models import EventReason, Lead, LeadState
 
 
 def deadlines_from(policy: TeamPolicy, moment: datetime) -> dict:
@@ -11,9 +19,45 @@ def deadlines_from(policy: TeamPolicy, moment: datetime) -> dict:
         "assigned_at": moment,
         "follow_up_deadline": moment + timedelta(hours=policy.follow_up_hours),
         "resolve_deadline": moment + timedelta(days=policy.resolve_days),
-        "last_follow_up_at": None,
-        "private_since": None,
     }
 
 
-NO_DEADLINES = {"follow_up_deadline": None, "resolve_deadline": None}
+def next_deadline(lead: Lead) -> datetime | None:
+    """Return the deadline that reclaims an assigned lead next: first follow-up until it happens, then resolution."""
+    if lead.state != LeadState.ASSIGNED:
+        return None
+    if lead.follow_up_deadline and lead.last_follow_up_at is None:
+        return min(lead.follow_up_deadline, lead.resolve_deadline or lead.follow_up_deadline)
+    return lead.resolve_deadline
+
+
+def due_by(moment: datetime) -> Q:
+    """Assigned leads whose next deadline falls at or before `moment` (overdue ones included)."""
+    return Q(state=LeadState.ASSIGNED) & (
+        Q(follow_up_deadline__lte=moment, last_follow_up_at__isnull=True) | Q(resolve_deadline__lte=moment)
+    )
+
+
+def overdue(policies: dict[int, TeamPolicy], now: datetime) -> Q:
+    """Leads of the teams of `policies` whose timer ran out at `now`: a deadline passed, or idle too long."""
+    condition = Q(state=LeadState.ASSIGNED) & (
+        Q(follow_up_deadline__lt=now, last_follow_up_at__isnull=True) | Q(resolve_deadline__lt=now)
+    )
+    teams_by_idle_days: dict[int, list[int]] = {}
+    for team_id, policy in policies.items():
+        teams_by_idle_days.setdefault(policy.private_idle_days, []).append(team_id)
+    for days, team_ids in teams_by_idle_days.items():
+        idle_since = now - timedelta(days=days)
+        condition |= Q(state=LeadState.PRIVATE, team_id__in=team_ids) & (
+            Q(last_follow_up_at__lt=idle_since) | Q(last_follow_up_at__isnull=True, private_since__lt=idle_since)
+        )
+    return Q(team_id__in=list(policies)) & condition
+
+
+def reclaim_reason(lead: dict, now: datetime) -> str:
+    """Return which timer ran out for an overdue lead read as a dict of its fields."""
+    if lead["state"] == LeadState.PRIVATE:
+        return EventReason.PRIVATE_IDLE
+    if lead["last_follow_up_at"] is None and lead["follow_up_deadline"] and lead["follow_up_deadline"] < now:
+        return EventReason.FOLLOW_UP_MISSED
+    return EventReason.RESOLVE_MISSED

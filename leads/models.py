@@ -43,14 +43,6 @@ class Stage(models.TextChoices):
 STAGE_PATH = [stage for stage in Stage.values if stage != Stage.CLOSED]
 
 
-class PaymentMethod(models.TextChoices):
-    BANK_TRANSFER = "bank", _("Bank transfer")
-    WECHAT = "wechat", _("WeChat Pay")
-    ALIPAY = "alipay", _("Alipay")
-    CASH = "cash", _("Cash")
-    OTHER = "other", _("Other")
-
-
 class Lead(models.Model):
     team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="leads", verbose_name=_("team"))
     owner = models.ForeignKey(
@@ -172,58 +164,147 @@ class LeadImport(models.Model):
         return self.file_name
 
 
-class Proposal(models.Model):
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("lead"))
-    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
-    file = models.FileField(_("file"), upload_to="proposals/%Y/%m/", blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    IMPORTED = "imported", _("Imported")
+    CLAIMED = "claimed", _("Claimed")
+    ASSIGNED = "assigned", _("Assigned")
+    REASSIGNED = "reassigned", _("Reassigned")
+    ALLOCATED = "allocated", _("Allocated")
+    KEPT = "kept", _("Kept in the private pool")
+    RETURNED = "returned", _("Returned to the pool")
+    RECLAIMED = "reclaimed", _("Reclaimed")
+    CONVERTED = "converted", _("Converted to a customer")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    STAGE = "stage", _("Stage changed")
 
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("proposal")
-        verbose_name_plural = _("proposals")
 
-    def __str__(self):
-        return f"{self.lead} ¥{self.amount}"
+class EventReason(models.TextChoices):
+    """Why the system moved a lead: stored as a code, put into words in the reader's language when shown."""
+
+    FOLLOW_UP_MISSED = "follow_up_missed", _("First follow-up deadline missed")
+    RESOLVE_MISSED = "resolve_missed", _("Resolve deadline missed")
+    PRIVATE_IDLE = "private_idle", _("Private lead idle too long")
+    SWAPPED_OUT = "swapped_out", _("Given back in a swap")
+    CONTRACT_SIGNED = "contract_signed", _("Contract signed")
+    STAGE_CHANGED = "stage_changed", _("Stage changed")
+    CLOSED = "closed", _("Closed")
 
 
-class Contract(models.Model):
-    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer"))
-    number = models.CharField(_("contract number"), max_length=50, unique=True)
-    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
-    signed_on = models.DateField(_("signed on"))
-    term_months = models.PositiveIntegerField(_("term (months)"))
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("rep")
+class EventJob(models.TextChoices):
+    RECLAIM = "reclaim", _("Reclaim job")
+    ALLOCATE = "allocate", _("Morning allocation")
+
+
+# A reason's words, filled in from the event's details when shown.
+REASON_MESSAGES = {
+    EventReason.FOLLOW_UP_MISSED: _("first follow-up deadline missed"),
+    EventReason.RESOLVE_MISSED: _("resolve deadline missed"),
+    EventReason.PRIVATE_IDLE: _("private lead idle too long"),
+    EventReason.SWAPPED_OUT: _("Given back to keep %(company)s"),
+    EventReason.CONTRACT_SIGNED: _("Contract %(number)s signed"),
+    EventReason.STAGE_CHANGED: _("%(from)s → %(to)s"),
+    EventReason.CLOSED: "%(close_reason)s",  # the close reason's own label
+}
+# Events written before reasons and jobs were codes kept their English words; they are shown as the codes would be.
+LEGACY_REASONS = {
+    "first follow-up deadline missed": EventReason.FOLLOW_UP_MISSED,
+    "resolve deadline missed": EventReason.RESOLVE_MISSED,
+    "private lead idle": EventReason.PRIVATE_IDLE,
+}
+LEGACY_JOBS = {"morning allocation": EventJob.ALLOCATE}
+
+
+class LeadEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Lead events are append-only.")
+
+    def delete(self):
+        raise TypeError("Lead events are append-only.")
+
+
+class LeadEvent(models.Model):
+    """One change of a lead's owner, state or stage. Append-only: written once, in the transaction of the change.
+
+    `reason_code` and `details` say why in words of the system (translated when shown); `reason` holds what a
+    person typed (a return reason, a close note, why a deal moved back).
+    """
+
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="events", verbose_name=_("lead"))
+    kind = models.CharField(_("what"), max_length=12, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-signed_on", "-pk"]
-        verbose_name = _("contract")
-        verbose_name_plural = _("contracts")
-        indexes = [models.Index(fields=["signed_on"], name="contract_signed_on")]
-
-    def __str__(self):
-        return self.number
-
-
-class Payment(models.Model):
-    contract = models.ForeignKey(
-        Contract, on_delete=models.PROTECT, related_name="payments", verbose_name=_("contract")
+    job = models.CharField(
+        _("job"),
+        max_length=50,
+        blank=True,
+        choices=EventJob.choices,
+        help_text=_("The periodic job that made the change."),
     )
-    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
-    received_on = models.DateField(_("received on"))
-    method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+    from_state = models.CharField(_("from state"), max_length=10, blank=True)
+    to_state = models.CharField(_("to state"), max_length=10)
+    from_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason_code = models.CharField(_("reason"), max_length=20, blank=True, choices=EventReason.choices)
+    details = models.JSONField(_("details"), null=True, blank=True)
+    reason = models.CharField(_("why"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("when"), db_index=True)
+
+    objects = LeadEventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["received_on", "pk"]
-        verbose_name = _("payment")
-        verbose_name_plural = _("payments")
-        indexes = [models.Index(fields=["received_on"], name="payment_received_on")]
+        # The table was created when events lived in the pools app; the append-only trigger is bound to it.
+        db_table = "pools_leadevent"
+        ordering = ["created_at", "pk"]
+        verbose_name = _("lead event")
+        verbose_name_plural = _("lead events")
+        indexes = [
+            # Daily claim counts and cooldown look-ups.
+            models.Index(fields=["actor", "kind", "created_at"], name="event_actor_kind_time"),
+            models.Index(fields=["from_owner", "lead", "created_at"], name="event_lost_lead"),
+        ]
 
     def __str__(self):
-        return f"{self.contract} ¥{self.amount}"
+        return f"{self.lead_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Lead events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Lead events are append-only.")
+
+    @property
+    def job_label(self) -> str:
+        job = LEGACY_JOBS.get(self.job, self.job)
+        return str(EventJob(job).label) if job in EventJob.values else job
+
+    @property
+    def why(self) -> str:
+        """Return why the lead moved, in the reader's language: the system's reason, then what a person wrote."""
+        code, typed = self.reason_code, self.reason
+        if not code and typed in LEGACY_REASONS:
+            code, typed = LEGACY_REASONS[typed], ""
+        words = str(REASON_MESSAGES[code]) % self._shown_details() if code in REASON_MESSAGES else ""
+        return ": ".join(part for part in (words, typed) if part)
+
+    def _shown_details(self) -> dict:
+        shown = dict(self.details or {})
+        for name in ("from", "to"):
+            if shown.get(name) in Stage.values:
+                shown[name] = Stage(shown[name]).label
+        if shown.get("close_reason") in CloseReason.values:
+            shown["close_reason"] = CloseReason(shown["close_reason"]).label
+        return shown

@@ -1,21 +1,73 @@
-"""Reads for the pool pages."""
+"""Reads for the pool pages: the public pool, a rep's own leads, the manager's team view and the allocation."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from datetime import datetime, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.calendar import start_of_day
-from core.models import Team
+from core.models import Team, User
 from core.policy import policy_for
 from core.selectors import active_reps
-from leads.models import Lead, LeadState
-from pools.models import EventKind, LeadEvent, RepQuota
+from leads.deadlines import due_by
+from leads.models import EventKind, Lead, LeadEvent, LeadState
+from pools.models import RepQuota
+
+
+def public_pool(team: Team, *, search: str = "", area: str = "", industry: str = "") -> QuerySet[Lead]:
+    """Return a team's public pool, best leads first, filtered as the pool page asks."""
+    leads = Lead.objects.filter(team=team, state=LeadState.PUBLIC)
+    if search:
+        leads = leads.filter(company_name__icontains=search)
+    if area:
+        leads = leads.filter(Q(district__icontains=area) | Q(city__icontains=area) | Q(building__icontains=area))
+    if industry:
+        leads = leads.filter(industry__icontains=industry)
+    return leads.order_by("-priority", "created_at", "pk")
+
+
+def public_pool_size(team: Team) -> int:
+    return Lead.objects.filter(team=team, state=LeadState.PUBLIC).count()
+
+
+def leads_of_rep(rep: User, state: str) -> QuerySet[Lead]:
+    order = ["follow_up_deadline", "resolve_deadline", "pk"] if state == LeadState.ASSIGNED else ["private_since", "pk"]
+    return Lead.objects.filter(owner=rep, state=state).order_by(*order)
+
+
+def private_count(rep: User) -> int:
+    return Lead.objects.filter(owner=rep, state=LeadState.PRIVATE).count()
+
+
+def claims_today(rep: User, team: Team, now: datetime | None = None) -> int:
+    """Return how many leads `rep` claimed since midnight in the team's time zone."""
+    return LeadEvent.objects.filter(actor=rep, kind=EventKind.CLAIMED, created_at__gte=start_of_day(team, now)).count()
+
+
+def team_leads(team_ids, *, state: str = "", owner_id: int | None = None, due_within_hours: int | None = None):
+    """Return the leads of the given teams, filtered as the manager's team view asks."""
+    leads = Lead.objects.filter(team__in=team_ids).select_related("owner", "team")
+    if state:
+        leads = leads.filter(state=state)
+    if owner_id:
+        leads = leads.filter(owner_id=owner_id)
+    if due_within_hours:
+        leads = leads.filter(due_by(timezone.now() + timedelta(hours=due_within_hours)))
+    return leads.order_by("-updated_at", "-pk")
+
+
+def allocated_since(moment: datetime) -> QuerySet[LeadEvent]:
+    """Return the allocations made since `moment`: what a rep got since the morning counts toward their quota."""
+    return LeadEvent.objects.filter(kind=EventKind.ALLOCATED, created_at__gte=moment)
 
 
 def allocation_overview(team: Team):
     """Return the team's active reps, each with their quota, open assigned leads and leads allocated today."""
     policy = policy_for(team)
     allocated_today = (
-        LeadEvent.objects.filter(kind=EventKind.ALLOCATED, to_owner=OuterRef("pk"), created_at__gte=start_of_day(team))
+        allocated_since(start_of_day(team))
+        .filter(to_owner=OuterRef("pk"))
         .order_by()
         .values("to_owner")
         .annotate(count=Count("pk"))
@@ -34,7 +86,3 @@ def allocation_overview(team: Team):
         )
         .order_by("username")
     )
-
-
-def public_pool_size(team: Team) -> int:
-    return Lead.objects.filter(team=team, state=LeadState.PUBLIC).count()

@@ -1,30 +1,200 @@
+"""The pool pages: the public pool and claiming, a rep's own leads, keep and return, the manager's team view with
+assignment, and the morning allocation."""
+
 from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from core.access import chosen_team, managed_teams, manager_required
+from core.access import chosen_team, managed_teams, manager_required, rep_required, rep_team, role_required
 from core.errors import DomainError
+from core.exports import csv_response
+from core.models import Role
 from core.policy import policy_for
 from core.selectors import active_reps
+from leads.models import Lead, LeadState
+from leads.selectors import get_lead_for
+from leads.services.transfer import export_csv
+from pools import selectors
+from pools.forms import AssignForm, KeepForm, PoolFilterForm, ReturnForm, TeamFilterForm
 from pools.models import AllocationRun
-from pools.selectors import allocation_overview, public_pool_size
-from pools.services import allocate, plan_allocation, set_quota
+from pools.services.allocation import allocate, plan_allocation, set_quotas
+from pools.services.ownership import assign_leads, claim_lead, keep_lead, return_lead
+
+PAGE_SIZE = 25
 
 
-def _team_from_query(request):
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    """Return the current filters as a query string, for the pagination links to keep."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def pool(request):
+    """The team's public pool: search, page through, claim."""
+    teams = [rep_team(request.user)] if request.user.role == Role.REP else list(managed_teams(request.user))
+    team = chosen_team(request, teams)
+    form = PoolFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    leads = selectors.public_pool(
+        team, search=filters.get("q", ""), area=filters.get("area", ""), industry=filters.get("industry", "")
+    )
+    context = {
+        "team": team,
+        "teams": teams,
+        "form": form,
+        "page": _page(request, leads),
+        "query": _query_without_page(request) or f"team={team.pk}",
+    }
+    if request.user.role == Role.REP:
+        policy = policy_for(team)
+        context["claims_left"] = max(policy.daily_claim_limit - selectors.claims_today(request.user, team), 0)
+    return render(request, "pools/pool.html", context)
+
+
+@rep_required
+def mine(request):
+    """A rep's own leads: assigned ones with time left, the private pool with its cap."""
+    policy = policy_for(rep_team(request.user))
+    private = list(selectors.leads_of_rep(request.user, LeadState.PRIVATE))
+    context = {
+        "assigned": list(selectors.leads_of_rep(request.user, LeadState.ASSIGNED)),
+        "private": private,
+        "policy": policy,
+        "private_is_full": len(private) >= policy.private_cap,
+    }
+    return render(request, "pools/mine.html", context)
+
+
+@require_POST
+@rep_required
+def claim(request, pk):
+    # Any lead of the rep's team, so one a colleague claimed a moment ago answers "too late", not "not found".
+    lead = get_object_or_404(Lead.objects.filter(team=rep_team(request.user)), pk=pk)
+    try:
+        claim_lead(actor=request.user, lead=lead)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('pools:pool')}?team={lead.team_id}")
+    messages.success(request, _("%(company)s is yours now. Follow it up in time.") % {"company": lead.company_name})
+    return redirect(lead)
+
+
+@rep_required
+def keep(request, pk):
+    """Keep a lead in the private pool; at the cap, the rep picks which private lead goes back."""
+    lead = get_lead_for(request.user, pk)
+    policy = policy_for(lead.team)
+    private = selectors.leads_of_rep(request.user, LeadState.PRIVATE)
+    form = KeepForm(request.POST if request.method == "POST" else None, private_leads=private)
+    if request.method == "POST" and form.is_valid():
+        try:
+            keep_lead(actor=request.user, lead=lead, give_back=form.cleaned_data["give_back"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("%(company)s is in your private pool.") % {"company": lead.company_name})
+            return redirect("pools:mine")
+    context = {"lead": lead, "form": form, "policy": policy, "private_count": private.count()}
+    return render(request, "pools/keep.html", context)
+
+
+@require_POST
+@rep_required
+def return_to_pool(request, pk):
+    lead = get_lead_for(request.user, pk)
+    form = ReturnForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Say why you are returning this lead."))
+        return_lead(actor=request.user, lead=lead, reason=form.cleaned_data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(lead)
+    messages.success(request, _("%(company)s is back in the public pool.") % {"company": lead.company_name})
+    return redirect("pools:mine")
+
+
+def _team_view_context(request):
     teams = list(managed_teams(request.user))
-    return chosen_team(request, teams), teams
+    team = chosen_team(request, teams)
+    reps = active_reps(team).order_by("username")
+    form = TeamFilterForm(request.GET or None, reps=reps)
+    filters = form.cleaned_data if form.is_valid() else {}
+    owner = filters.get("owner")
+    leads = selectors.team_leads(
+        [team.pk],
+        state=filters.get("state", ""),
+        owner_id=owner.pk if owner else None,
+        due_within_hours=filters.get("due_within_hours"),
+    )
+    return {"team": team, "teams": teams, "reps": reps, "form": form, "leads": leads, "policy": policy_for(team)}
+
+
+@manager_required
+def team_leads(request):
+    """A manager's view of the team's leads: filter, then assign or reassign in bulk."""
+    context = _team_view_context(request)
+    context["page"] = _page(request, context["leads"])
+    context["query"] = _query_without_page(request) or f"team={context['team'].pk}"
+    return render(request, "pools/team.html", context)
+
+
+def _team_url(team) -> str:
+    return f"{reverse('pools:team')}?team={team.pk}"
+
+
+@require_POST
+@manager_required
+def assign(request):
+    team = chosen_team(request, list(managed_teams(request.user)))
+    form = AssignForm(request.POST, reps=active_reps(team), leads=selectors.team_leads([team.pk]))
+    if not form.is_valid():
+        messages.error(request, _("Choose the leads and the rep to assign them to."))
+        return redirect(_team_url(team))
+    try:
+        result = assign_leads(
+            actor=request.user,
+            leads=form.cleaned_data["leads"],
+            rep=form.cleaned_data["rep"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(count)s leads assigned to %(rep)s.")
+            % {"count": len(result.assigned), "rep": form.cleaned_data["rep"]},
+        )
+        for lead, why in result.skipped:
+            messages.warning(request, _("Skipped %(company)s: %(why)s") % {"company": lead.company_name, "why": why})
+    return redirect(_team_url(team))
+
+
+@manager_required
+def export_team(request):
+    context = _team_view_context(request)
+    return csv_response(export_csv(context["leads"]), "leads")
 
 
 @manager_required
 def allocation(request):
     """The morning allocation: quotas per rep, a preview of who gets how many, then confirm."""
-    team, teams = _team_from_query(request)
+    teams = list(managed_teams(request.user))
+    team = chosen_team(request, teams)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "quotas":
-                _save_quotas(request, team)
+                set_quotas(actor=request.user, team=team, quotas=_posted_quotas(request, team))
                 messages.success(request, _("Quotas saved."))
             else:
                 plan = allocate(team=team, actor=request.user)
@@ -36,26 +206,27 @@ def allocation(request):
         except DomainError as error:
             messages.error(request, error.message)
         return redirect(f"{reverse('pools:allocation')}?team={team.pk}")
-    policy = policy_for(team)
     plan = plan_allocation(team) if request.GET.get("preview") else None
-    planned = {row.rep.pk: row for row in plan.reps} if plan else {}
     context = {
         "team": team,
         "teams": teams,
-        "policy": policy,
-        "rows": allocation_overview(team),
-        "pool_size": public_pool_size(team),
+        "policy": policy_for(team),
+        "rows": selectors.allocation_overview(team),
+        "pool_size": selectors.public_pool_size(team),
         "plan": plan,
-        "planned": planned,
+        "planned": {row.rep.pk: row for row in plan.reps} if plan else {},
         "runs": AllocationRun.objects.filter(team=team).select_related("actor")[:5],
     }
     return render(request, "pools/allocation.html", context)
 
 
-def _save_quotas(request, team):
+def _posted_quotas(request, team) -> dict[int, int]:
+    """Read the quota fields of the team's reps that the manager filled in."""
+    quotas = {}
     for rep in active_reps(team):
         value = request.POST.get(f"quota-{rep.pk}", "").strip()
         if value:
             if not value.isdigit():
                 raise DomainError(_("A quota must be a whole number."))
-            set_quota(actor=request.user, rep=rep, daily_leads=int(value))
+            quotas[rep.pk] = int(value)
+    return quotas

@@ -18,6 +18,7 @@ from core.models import Membership, Notification, Role, Team, User
 from core.notifications import notify
 from core.policy import policy_for
 from leads.models import Lead
+from pools.services.ownership import withdraw_follow_up
 from qc.models import OPEN_STATUSES, Audit, AuditOutcome, Draw, Incident, Sample, SampleStatus
 from qc.risk import risk_signals
 from visits.models import Outcome, Visit
@@ -183,11 +184,11 @@ def _void(visit: Visit, audit: Audit, now) -> None:
     """Take a falsified visit out of every count, withdraw its follow-up credit, and record the incident."""
     Visit.objects.filter(pk=visit.pk).update(is_voided=True, voided_at=now)
     if visit.is_follow_up and visit.lead_id:
-        lead = Lead.objects.select_for_update().get(pk=visit.lead_id)
-        credited = Visit.objects.filter(lead=lead, rep_id=lead.owner_id, is_follow_up=True, is_voided=False).aggregate(
-            latest=Max("occurred_at")
-        )["latest"]
-        Lead.objects.filter(pk=lead.pk).update(last_follow_up_at=credited, updated_at=now)
+        owner_id = Lead.objects.select_for_update().filter(pk=visit.lead_id).values_list("owner_id", flat=True).first()
+        latest = Visit.objects.filter(
+            lead_id=visit.lead_id, rep_id=owner_id, is_follow_up=True, is_voided=False
+        ).aggregate(latest=Max("occurred_at"))["latest"]
+        withdraw_follow_up(lead_id=visit.lead_id, credited_at_latest=latest, now=now)
     Incident.objects.create(rep_id=visit.rep_id, team_id=visit.team_id, visit=visit, audit=audit, created_at=now)
     managers = Membership.objects.filter(team_id=visit.team_id, role=Role.MANAGER).values_list("user_id", flat=True)
     params = {"company": visit.company_name, "day": visit.day.isoformat(), "rep": str(visit.rep)}

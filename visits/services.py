@@ -12,10 +12,12 @@ from core.access import require_rep_team
 from core.calendar import is_entry_closed, local_day
 from core.errors import DomainError
 from core.models import Team, User
+from deals.services import note_visit
 from leads.duplicates import find_duplicate
+from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadSource, LeadState
-from leads.services import create_lead, describe_duplicate, note_visit, record_collision
-from pools.services import claim_lead, record_follow_up
+from leads.services.intake import create_lead, describe_duplicate, record_collision
+from pools.services.ownership import claim_lead, record_follow_up
 from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
 from visits.selectors import leads_open_for_visits
 
@@ -206,7 +208,7 @@ def plan_visit(*, actor: User, lead: Lead, day: date, purpose: str = "") -> Visi
     team = require_rep_team(actor)
     if day < local_day(team, timezone.now()):
         raise DomainError(_("Plan today or a day ahead, not the past."))
-    if lead.owner_id != actor.pk or lead.state not in (LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER):
+    if lead.owner_id != actor.pk or lead.state not in WORKING_STATES:
         raise DomainError(_("Only your own leads can go on your plan."))
     plan, _created = VisitPlan.objects.update_or_create(
         rep=actor, day=day, lead=lead, defaults={"purpose": (purpose or "").strip()[:200]}

@@ -11,6 +11,4 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("plan/", views.plan, name="plan"),
     path("note/", views.note, name="note"),
-    path("meeting/", views.meeting, name="meeting"),
-    path("compliance/", views.compliance, name="compliance"),
 ]

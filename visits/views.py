@@ -3,23 +3,21 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.access import chosen_team, rep_required, report_teams, role_required
-from core.calendar import last_closed_day, local_day
+from core.access import rep_required
+from core.calendar import local_day
 from core.errors import DomainError
 from core.models import Role
-from leads.models import Lead, LeadState
+from core.params import day_param
+from leads.deadlines import next_deadline
 from visits import selectors, services
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
 from visits.models import VisitPlan
-
-OPEN_STATES = (LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER)
 
 
 def _today(team) -> date:
@@ -30,14 +28,14 @@ def _lead_choices(rep, team, day):
     """The rep's leads for the visit form, grouped: today's plan, close to reclaim, then the rest by name."""
     leads = list(
         selectors.leads_open_for_visits(rep)
-        .only("pk", "company_name", "owner_id", "follow_up_deadline", "last_follow_up_at", "resolve_deadline")
+        .only("pk", "company_name", "owner_id", "state", "follow_up_deadline", "last_follow_up_at", "resolve_deadline")
         .order_by("company_name")
     )
     planned = set(VisitPlan.objects.filter(rep=rep, day=day).values_list("lead_id", flat=True))
     horizon = timezone.now() + timedelta(days=1)
 
     def due(lead):
-        deadline = lead.follow_up_deadline if lead.last_follow_up_at is None else lead.resolve_deadline
+        deadline = next_deadline(lead)
         return deadline is not None and deadline <= horizon
 
     groups = [(_("Today's plan"), []), (_("Close to reclaim"), []), (_("My other leads"), [])]
@@ -107,7 +105,7 @@ def _int_or_none(text):
 def visit_list(request):
     """Visits the user may see: a rep their own, a manager their teams' (by day and rep)."""
     visits = selectors.visits_visible_to(request.user).select_related("rep", "lead")
-    day = _parse_day(request.GET.get("day"))
+    day = day_param(request.GET.get("day"))
     if day:
         visits = visits.filter(day=day)
     rep_id = request.GET.get("rep")
@@ -121,7 +119,7 @@ def visit_list(request):
 
 @login_required
 def detail(request, pk):
-    visit = get_object_or_404(selectors.visits_visible_to(request.user).select_related("rep", "lead", "team"), pk=pk)
+    visit = selectors.get_visit_for(request.user, pk)
     context = {
         "visit": visit,
         "amendments": visit.amendments.select_related("amended_by"),
@@ -133,7 +131,7 @@ def detail(request, pk):
 
 @rep_required
 def edit(request, pk):
-    visit = get_object_or_404(selectors.visits_visible_to(request.user), pk=pk)
+    visit = selectors.get_visit_for(request.user, pk)
     locked = services.is_locked(visit)
     initial = {name: getattr(visit, name) for name in services.EDITABLE_FIELDS}
     form = EditVisitForm(request.POST or None, initial=initial)
@@ -153,8 +151,8 @@ def edit(request, pk):
 def plan(request):
     """Tomorrow's visit plan (or another day's): which leads, and why."""
     team = request.team
-    day = _parse_day(request.GET.get("day") or request.POST.get("day")) or _today(team) + timedelta(days=1)
-    leads = Lead.objects.filter(owner=request.user, state__in=OPEN_STATES).order_by("company_name")
+    day = day_param(request.GET.get("day") or request.POST.get("day")) or _today(team) + timedelta(days=1)
+    leads = selectors.plannable_leads(request.user)
     choices = [(lead.pk, lead.company_name) for lead in leads.only("pk", "company_name")]
     form = PlanForm(request.POST or None, lead_choices=choices)
     if request.method == "POST":
@@ -183,52 +181,3 @@ def note(request):
         services.save_daily_note(actor=request.user, day=_today(team), **form.cleaned_data)
         messages.success(request, _("Saved for tonight's meeting."))
     return redirect("home")
-
-
-def _parse_day(text):
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        raise Http404 from None
-
-
-def _report_team(request):
-    teams = report_teams(request.user)
-    return chosen_team(request, teams), teams
-
-
-@role_required(Role.MANAGER, Role.QC, Role.ADMIN)
-def meeting(request):
-    """The evening meeting (夕会) for a team and a day: a row per rep, totals, wins and difficulties."""
-    team, teams = _report_team(request)
-    day = _parse_day(request.GET.get("day")) or _today(team)
-    rows, totals = selectors.evening_meeting(team, day)
-    context = {
-        "team": team,
-        "teams": teams,
-        "day": day,
-        "rows": rows,
-        "totals": totals,
-        "previous_day": day - timedelta(days=1),
-        "next_day": day + timedelta(days=1),
-    }
-    return render(request, "visits/meeting.html", context)
-
-
-@role_required(Role.MANAGER, Role.ADMIN)
-def compliance(request):
-    """Weekly compliance: who missed the visit or effective target, on which days."""
-    team, teams = _report_team(request)
-    chosen = _parse_day(request.GET.get("week")) or _today(team)
-    monday = chosen - timedelta(days=chosen.weekday())
-    rows = selectors.weekly_compliance(team, monday, last_day=last_closed_day(team))
-    context = {
-        "team": team,
-        "teams": teams,
-        "monday": monday,
-        "rows": rows,
-        "days": [day for day, *_rest in rows[0].days] if rows else [],
-        "previous_week": monday - timedelta(days=7),
-        "next_week": monday + timedelta(days=7),
-    }
-    return render(request, "visits/compliance.html", context)

@@ -5,10 +5,11 @@ import pytest
 from django.utils import translation
 
 from core.errors import DomainError
-from leads.models import Collision, Lead, LeadImport, LeadSource, LeadState
-from leads.services import close_lead, commit_import, convert_lead, create_lead, export_csv, upload_import
+from leads.models import Collision, EventKind, Lead, LeadEvent, LeadImport, LeadSource, LeadState
+from leads.services.intake import create_lead
+from leads.services.outcomes import close_lead, convert_lead
+from leads.services.transfer import commit_import, export_csv, upload_import
 from leads.tests.factories import LeadFactory, owned_lead
-from pools.models import EventKind, LeadEvent
 
 COMPANY = {"company_name": "杭州华鑫商贸有限公司", "contact_name": "李总", "phone": "138 1234 5678"}
 

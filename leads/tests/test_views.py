@@ -8,9 +8,8 @@ from django.urls import reverse
 
 from core.policy import policy_for
 from core.tests.factories import assert_only_roles_reach
-from leads.models import Collision, Lead, LeadImport, LeadState
+from leads.models import Collision, EventKind, Lead, LeadEvent, LeadImport, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
-from pools.models import EventKind, LeadEvent
 
 
 @pytest.fixture
@@ -24,11 +23,11 @@ def leads(team, other_team, owner, teammate, outsider):
     }
 
 
-LEAD_PAGES = ["leads:detail", "leads:keep", "leads:close"]
-LEAD_ACTIONS = ["leads:claim", "leads:return", "leads:convert", "leads:reopen"]
+LEAD_PAGES = ["leads:detail", "pools:keep", "leads:close"]
+LEAD_ACTIONS = ["pools:claim", "pools:return", "leads:convert", "leads:reopen"]
 
 
-@pytest.mark.parametrize("name", [*LEAD_PAGES, "leads:return", "leads:convert"])
+@pytest.mark.parametrize("name", [*LEAD_PAGES, "pools:return", "leads:convert"])
 def test_a_rep_reaching_another_reps_lead_by_url_gets_404(client, owner, leads, name):
     client.force_login(owner)
     method = client.get if name in LEAD_PAGES else client.post
@@ -40,7 +39,7 @@ def test_a_rep_reaching_another_reps_lead_by_url_gets_404(client, owner, leads, 
 def test_a_rep_claiming_outside_their_team_gets_404_and_reopening_is_for_managers(client, owner, leads):
     client.force_login(owner)
 
-    assert client.post(reverse("leads:claim", args=[leads["other_team"].pk])).status_code == 404
+    assert client.post(reverse("pools:claim", args=[leads["other_team"].pk])).status_code == 404
     assert client.post(reverse("leads:reopen", args=[leads["owned"].pk])).status_code == 403
 
 
@@ -56,12 +55,12 @@ def test_a_manager_reaches_their_teams_leads_and_not_others(client, manager, lea
 @pytest.mark.parametrize(
     ("name", "allowed"),
     [
-        ("leads:pool", {"owner", "manager", "admin_user"}),
-        ("leads:mine", {"owner"}),
+        ("pools:pool", {"owner", "manager", "admin_user"}),
+        ("pools:mine", {"owner"}),
         ("leads:export_mine", {"owner"}),
         ("leads:create", {"owner", "manager", "admin_user"}),
-        ("leads:team", {"manager", "admin_user"}),
-        ("leads:export_team", {"manager", "admin_user"}),
+        ("pools:team", {"manager", "admin_user"}),
+        ("pools:export_team", {"manager", "admin_user"}),
         ("leads:import", {"manager", "admin_user"}),
         ("leads:collisions", {"manager", "admin_user"}),
         ("policy", {"manager", "admin_user"}),
@@ -87,12 +86,12 @@ def test_the_pool_masks_phones_and_a_claim_reveals_them(client, owner, leads):
     client.force_login(owner)
     lead = leads["public"]
 
-    page = client.get(reverse("leads:pool")).content.decode()
+    page = client.get(reverse("pools:pool")).content.decode()
     assert "139****5678" in page
     assert "13912345678" not in page
     assert leads["other_team"].company_name not in page
 
-    response = client.post(reverse("leads:claim", args=[lead.pk]), follow=True)
+    response = client.post(reverse("pools:claim", args=[lead.pk]), follow=True)
     assert "13912345678" in response.content.decode()
     lead.refresh_from_db()
     assert lead.owner == owner
@@ -104,7 +103,7 @@ def test_the_pool_searches_by_company_area_and_industry(client, owner, team):
     client.force_login(owner)
 
     def found(**query):
-        return [lead.company_name for lead in client.get(reverse("leads:pool"), query).context["page"]]
+        return [lead.company_name for lead in client.get(reverse("pools:pool"), query).context["page"]]
 
     assert found(q="甲餐饮") == ["杭州甲餐饮有限公司"]
     assert found(area="西湖") == ["杭州乙商贸有限公司"]
@@ -114,10 +113,10 @@ def test_the_pool_searches_by_company_area_and_industry(client, owner, team):
 def test_a_claim_lost_to_a_colleague_shows_a_clear_message(client, owner, teammate, team):
     lead = LeadFactory(team=team)
     client.force_login(owner)
-    assert lead.company_name in client.get(reverse("leads:pool")).content.decode()
+    assert lead.company_name in client.get(reverse("pools:pool")).content.decode()
     Lead.objects.filter(pk=lead.pk).update(state=LeadState.ASSIGNED, owner=teammate)  # a colleague was quicker
 
-    response = client.post(reverse("leads:claim", args=[lead.pk]), follow=True)
+    response = client.post(reverse("pools:claim", args=[lead.pk]), follow=True)
 
     assert "Someone else claimed" in response.content.decode() or "已被其他人" in response.content.decode()
     lead.refresh_from_db()
@@ -131,7 +130,7 @@ def test_my_leads_shows_time_left_and_the_private_count(client, owner, team, tim
     client.force_login(owner)
     time_machine.move_to("2026-11-28 23:00:00+08:00", tick=False)
 
-    page = client.get(reverse("leads:mine")).content.decode()
+    page = client.get(reverse("pools:mine")).content.decode()
 
     assert "10" in page
     assert "小时" in page
@@ -146,14 +145,14 @@ def test_keeping_at_the_cap_offers_a_picker_and_swaps(client, owner, team):
     new = owned_lead(team, owner)
     client.force_login(owner)
 
-    picker = client.get(reverse("leads:keep", args=[new.pk]))
+    picker = client.get(reverse("pools:keep", args=[new.pk]))
     assert old.company_name in picker.content.decode()
 
-    refused = client.post(reverse("leads:keep", args=[new.pk]))
+    refused = client.post(reverse("pools:keep", args=[new.pk]))
     assert refused.status_code == 200
     assert "1/1" in refused.content.decode()
 
-    client.post(reverse("leads:keep", args=[new.pk]), {"give_back": old.pk})
+    client.post(reverse("pools:keep", args=[new.pk]), {"give_back": old.pk})
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.state, new.state) == (LeadState.PUBLIC, LeadState.PRIVATE)
@@ -163,11 +162,11 @@ def test_returning_without_a_reason_keeps_the_lead(client, owner, leads):
     client.force_login(owner)
     lead = leads["owned"]
 
-    client.post(reverse("leads:return", args=[lead.pk]), {"reason": ""})
+    client.post(reverse("pools:return", args=[lead.pk]), {"reason": ""})
     lead.refresh_from_db()
     assert lead.owner == owner
 
-    client.post(reverse("leads:return", args=[lead.pk]), {"reason": "公司已搬走"})
+    client.post(reverse("pools:return", args=[lead.pk]), {"reason": "公司已搬走"})
     lead.refresh_from_db()
     assert lead.state == LeadState.PUBLIC
 
@@ -187,8 +186,8 @@ def test_closing_other_without_details_shows_the_error(client, owner, leads):
 def test_the_timeline_lists_every_event(client, owner, manager, team):
     lead = LeadFactory(team=team)
     client.force_login(owner)
-    client.post(reverse("leads:claim", args=[lead.pk]))
-    client.post(reverse("leads:keep", args=[lead.pk]))
+    client.post(reverse("pools:claim", args=[lead.pk]))
+    client.post(reverse("pools:keep", args=[lead.pk]))
 
     response = client.get(reverse("leads:detail", args=[lead.pk]))
 
@@ -200,7 +199,7 @@ def test_a_manager_assigns_in_bulk_from_the_team_view(client, manager, owner, te
     client.force_login(manager)
 
     response = client.post(
-        reverse("leads:assign"), {"team": team.pk, "rep": owner.pk, "leads": [lead.pk for lead in pool]}, follow=True
+        reverse("pools:assign"), {"team": team.pk, "rep": owner.pk, "leads": [lead.pk for lead in pool]}, follow=True
     )
 
     assert response.status_code == 200
@@ -213,11 +212,11 @@ def test_the_team_view_filters_by_owner_and_due_soon(client, manager, owner, tea
     owned_lead(team, teammate)
     client.force_login(manager)
 
-    by_owner = client.get(reverse("leads:team"), {"owner": owner.pk}).context["page"]
+    by_owner = client.get(reverse("pools:team"), {"owner": owner.pk}).context["page"]
     assert [lead.pk for lead in by_owner] == [soon.pk]
 
     time_machine.move_to("2026-11-28 20:00:00+08:00", tick=False)
-    due = client.get(reverse("leads:team"), {"due_within_hours": 24}).context["page"]
+    due = client.get(reverse("pools:team"), {"due_within_hours": 24}).context["page"]
     assert len(due) == 2
 
 
@@ -263,7 +262,7 @@ def test_the_team_export_is_a_bom_csv_of_the_filtered_list(client, manager, owne
     LeadFactory(team=team, company_name="杭州公海公司")
     client.force_login(manager)
 
-    response = client.get(reverse("leads:export_team"), {"state": LeadState.ASSIGNED})
+    response = client.get(reverse("pools:export_team"), {"state": LeadState.ASSIGNED})
 
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())
@@ -295,9 +294,9 @@ def count_queries(client, url):
     return len(queries)
 
 
-@pytest.mark.parametrize("url_name", ["leads:pool", "leads:mine", "leads:team"])
+@pytest.mark.parametrize("url_name", ["pools:pool", "pools:mine", "pools:team"])
 def test_list_pages_run_the_same_queries_at_100_and_10000_leads(client, owner, manager, team, url_name):
-    user = manager if url_name == "leads:team" else owner
+    user = manager if url_name == "pools:team" else owner
 
     def grow_to(total):
         missing = total - Lead.objects.count()
@@ -319,7 +318,7 @@ def test_every_visit_to_a_lead_in_a_list_writes_no_event(client, owner, leads):
     client.force_login(owner)
     before = LeadEvent.objects.count()
 
-    client.get(reverse("leads:mine"))
+    client.get(reverse("pools:mine"))
     client.get(reverse("leads:detail", args=[leads["owned"].pk]))
 
     assert LeadEvent.objects.count() == before

@@ -4,10 +4,11 @@ from core.errors import DomainError
 from core.models import Notification, Role
 from core.policy import policy_for
 from core.tests.factories import member
-from leads.models import Lead, LeadState
+from leads.models import EventKind, Lead, LeadEvent, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
-from pools.models import AllocationRun, EventKind, LeadEvent
-from pools.services import allocate, allocate_due_teams, plan_allocation, return_lead, set_quota
+from pools.models import AllocationRun
+from pools.services.allocation import allocate, allocate_due_teams, plan_allocation, set_quota
+from pools.services.ownership import return_lead
 
 
 @pytest.fixture

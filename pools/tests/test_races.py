@@ -9,10 +9,11 @@ from core.errors import DomainError
 from core.models import Role
 from core.policy import policy_for
 from core.tests.factories import member
-from leads.models import Lead, LeadState
+from leads.models import EventKind, Lead, LeadEvent, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
-from pools.models import EventKind, LeadEvent
-from pools.services import allocate, claim_lead, keep_lead, reclaim_overdue, record_follow_up
+from pools.services.allocation import allocate
+from pools.services.ownership import claim_lead, keep_lead, record_follow_up
+from pools.services.reclaim import reclaim_overdue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

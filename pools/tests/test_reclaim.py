@@ -5,10 +5,11 @@ from django.utils import timezone
 
 from core.models import Notification, Role
 from core.tests.factories import member
-from leads.models import Lead, LeadState
+from leads.models import EventKind, EventReason, Lead, LeadEvent, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
-from pools.models import EventKind, LeadEvent
-from pools.services import claim_lead, keep_lead, reclaim_overdue, record_follow_up, send_reminders
+from pools.services.ownership import claim_lead, keep_lead, record_follow_up
+from pools.services.reclaim import reclaim_overdue
+from pools.services.reminders import send_reminders
 
 START = "2026-11-27 09:00:00+08:00"
 
@@ -78,7 +79,7 @@ def test_with_no_colleague_the_lead_goes_back_to_the_public_pool(claimed, owner,
 def test_a_colleague_in_cooldown_for_the_lead_is_passed_over(team, owner, teammate, time_machine):
     time_machine.move_to(START, tick=False)
     lead = owned_lead(team, teammate)
-    from pools.services import return_lead
+    from pools.services.ownership import return_lead
 
     return_lead(actor=teammate, lead=lead, reason="not now")
     claim_lead(actor=owner, lead=lead)
@@ -112,7 +113,7 @@ def test_an_idle_private_lead_is_taken_back_after_30_days(claimed, owner, teamma
 
     claimed.refresh_from_db()
     assert (claimed.owner, claimed.state) == (teammate, LeadState.ASSIGNED)
-    assert LeadEvent.objects.get(lead=claimed, kind=EventKind.RECLAIMED).reason == "private lead idle"
+    assert LeadEvent.objects.get(lead=claimed, kind=EventKind.RECLAIMED).reason_code == EventReason.PRIVATE_IDLE
 
 
 def test_reclaim_is_idempotent(claimed, teammate, time_machine):

@@ -5,10 +5,10 @@ from django.utils import timezone, translation
 
 from core.errors import DomainError
 from core.policy import policy_for
-from leads.models import LeadState
+from leads.models import EventKind, LeadEvent, LeadState
+from leads.services.outcomes import reopen_lead
 from leads.tests.factories import LeadFactory, owned_lead
-from pools.models import EventKind, LeadEvent
-from pools.services import assign_leads, claim_lead, keep_lead, reopen_lead, return_lead
+from pools.services.ownership import assign_leads, claim_lead, keep_lead, return_lead
 
 
 @pytest.fixture

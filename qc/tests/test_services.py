@@ -12,8 +12,9 @@ from leads.tests.factories import owned_lead
 from qc.models import Draw, Incident, Sample, SampleStatus
 from qc.risk import risk_signals
 from qc.services import draw_due_teams, draw_sample, record_audit, select_sample
+from reports.daily import evening_meeting, weekly_compliance
 from visits.models import Visit
-from visits.selectors import evening_meeting, today_for, weekly_compliance
+from visits.selectors import today_for
 from visits.services import log_visit
 from visits.tests.factories import visits_for
 

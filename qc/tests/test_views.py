@@ -99,14 +99,14 @@ def test_qc_is_read_only_on_visits_and_leads(client, qc_user, team, owner, sampl
     before = (list(Lead.objects.values_list("pk", "owner_id", "state")), Visit.objects.count())
 
     posts = [
-        (reverse("leads:claim", args=[public.pk]), {}),
-        (reverse("leads:keep", args=[lead.pk]), {}),
-        (reverse("leads:return", args=[lead.pk]), {"reason": "x"}),
+        (reverse("pools:claim", args=[public.pk]), {}),
+        (reverse("pools:keep", args=[lead.pk]), {}),
+        (reverse("pools:return", args=[lead.pk]), {"reason": "x"}),
         (reverse("leads:convert", args=[lead.pk]), {}),
         (reverse("leads:close", args=[lead.pk]), {"reason": "no_need"}),
         (reverse("leads:reopen", args=[lead.pk]), {}),
         (reverse("leads:create"), {"company_name": "杭州新公司"}),
-        (reverse("leads:assign"), {"team": team.pk, "rep": owner.pk, "leads": [public.pk]}),
+        (reverse("pools:assign"), {"team": team.pk, "rep": owner.pk, "leads": [public.pk]}),
         (reverse("leads:import"), {}),
         (reverse("visits:log"), {"kind": "cold", "company_name": "x", **POTENTIAL}),
         (reverse("visits:edit", args=[sample.visit.pk]), {**POTENTIAL, "reason": "x"}),

@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 from core.errors import DomainError
 from leads.models import Collision, Lead, LeadSource, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
-from pools.services import reclaim_overdue
+from pools.services.reclaim import reclaim_overdue
 from visits.models import Visit, VisitAmendment
 from visits.services import edit_visit, log_visit, plan_visit, save_daily_note
 

@@ -45,8 +45,8 @@ def test_a_manager_sees_the_teams_visits_and_not_others(client, manager, visits)
         ("visits:log", {"owner"}),
         ("visits:plan", {"owner"}),
         ("visits:list", {"owner", "manager", "qc_user", "admin_user"}),
-        ("visits:meeting", {"manager", "qc_user", "admin_user"}),
-        ("visits:compliance", {"manager", "admin_user"}),
+        ("reports:meeting", {"manager", "qc_user", "admin_user"}),
+        ("reports:compliance", {"manager", "admin_user"}),
     ],
 )
 def test_each_visit_page_answers_only_the_roles_it_is_for(client, role_users, name, allowed):
@@ -138,7 +138,7 @@ def test_the_daily_note_reaches_the_evening_meeting(client, owner, manager, team
     client.post(reverse("visits:note"), {"win": "签下华润店", "difficulty": "前台拦截"})
 
     client.force_login(manager)
-    page = client.get(reverse("visits:meeting")).content.decode()
+    page = client.get(reverse("reports:meeting")).content.decode()
 
     assert "签下华润店" in page
     assert "前台拦截" in page
@@ -163,9 +163,9 @@ def test_compliance_counts_today_only_after_the_entry_cut_off(client, manager, o
     client.force_login(manager)
 
     time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)  # a Friday
-    days = [day.isoformat() for day in client.get(reverse("visits:compliance")).context["days"]]
+    days = [day.isoformat() for day in client.get(reverse("reports:compliance")).context["days"]]
     assert days[-1] == "2026-11-26"
 
     time_machine.move_to("2026-11-27 23:30:00+08:00", tick=False)
-    days = [day.isoformat() for day in client.get(reverse("visits:compliance")).context["days"]]
+    days = [day.isoformat() for day in client.get(reverse("reports:compliance")).context["days"]]
     assert days[-1] == "2026-11-27"

@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank", _("Bank transfer")
+    WECHAT = "wechat", _("WeChat Pay")
+    ALIPAY = "alipay", _("Alipay")
+    CASH = "cash", _("Cash")
+    OTHER = "other", _("Other")
+
+
+class Proposal(models.Model):
+    lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="proposals", verbose_name=_("lead"))
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    file = models.FileField(_("file"), upload_to="proposals/%Y/%m/", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self):
+        return f"{self.lead} ¥{self.amount}"
+
+
+class Contract(models.Model):
+    lead = models.ForeignKey(
+        "leads.Lead", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("customer")
+    )
+    number = models.CharField(_("contract number"), max_length=50, unique=True)
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    signed_on = models.DateField(_("signed on"))
+    term_months = models.PositiveIntegerField(_("term (months)"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("rep")
+    )
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-signed_on", "-pk"]
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracts")
+        indexes = [models.Index(fields=["signed_on"], name="contract_signed_on")]
+
+    def __str__(self):
+        return self.number
+
+
+class Payment(models.Model):
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="payments", verbose_name=_("contract")
+    )
+    amount = models.DecimalField(_("amount (CNY)"), max_digits=12, decimal_places=2)
+    received_on = models.DateField(_("received on"))
+    method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["received_on", "pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        indexes = [models.Index(fields=["received_on"], name="payment_received_on")]
+
+    def __str__(self):
+        return f"{self.contract} ¥{self.amount}"

@@ -1,0 +1,176 @@
+"""The pipeline: a deal moves along its stages only with the evidence each step needs.
+
+A visit moves a new deal to "contacted" (an effective one to "effective visit"); then a confirmed need, a proposal,
+a signed contract (which makes the lead a customer), and payments until the contract is paid. Moving back always
+takes a reason. Every change of stage leaves a lead event.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.access import require_owner_or_manager
+from core.errors import DomainError
+from core.models import User
+from deals.models import Contract, Payment, PaymentMethod, Proposal
+from leads.lifecycle import OPEN_STATES, WORKING_STATES, record_event
+from leads.models import STAGE_PATH, EventKind, EventReason, Lead, LeadState, Stage
+from leads.services.outcomes import make_customer
+
+
+def _require_deal_owner(actor: User, lead: Lead) -> None:
+    """Deals are worked by their owner, or by a manager of the team."""
+    if lead.state not in WORKING_STATES:
+        raise DomainError(_("Only an owned lead or a customer has a deal to move on."))
+    require_owner_or_manager(actor, owner_id=lead.owner_id, team_id=lead.team_id)
+
+
+def _set_stage(lead: Lead, stage: str, *, actor: User | None, now, reason: str = "") -> None:
+    """Move the deal to `stage` and leave an event saying from where, to where and why."""
+    if lead.stage == stage:
+        return
+    Lead.objects.filter(pk=lead.pk).update(stage=stage, updated_at=now)
+    record_event(
+        lead,
+        kind=EventKind.STAGE,
+        actor=actor,
+        to_state=lead.state,
+        to_owner_id=lead.owner_id,
+        at=now,
+        reason=reason,
+        reason_code=EventReason.STAGE_CHANGED,
+        details={"from": lead.stage, "to": stage},
+    )
+    lead.stage = stage
+
+
+def stage_reached(lead: Lead, stage: str) -> bool:
+    return lead.stage in STAGE_PATH and STAGE_PATH.index(lead.stage) >= STAGE_PATH.index(stage)
+
+
+def note_visit(*, actor: User, lead: Lead, effective: bool, at=None) -> None:
+    """A visit moves a new deal to "contacted", an effective one to "effective visit" (never backwards)."""
+    target = Stage.EFFECTIVE_VISIT if effective else Stage.CONTACTED
+    if lead.owner_id == actor.pk and lead.state in WORKING_STATES and not stage_reached(lead, target):
+        _set_stage(lead, target, actor=actor, now=at or timezone.now())
+
+
+def confirm_need(*, actor: User, lead: Lead, need: str) -> Lead:
+    """Record the customer's confirmed need; it takes an effective visit first."""
+    need = (need or "").strip()
+    if not need:
+        raise DomainError(_("Describe the need the customer confirmed."))
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=lead.pk)
+        _require_deal_owner(actor, current)
+        if not stage_reached(current, Stage.EFFECTIVE_VISIT):
+            raise DomainError(_("A need is confirmed with a decision-maker: log an effective visit first."))
+        Lead.objects.filter(pk=lead.pk).update(confirmed_need=need)
+        if not stage_reached(current, Stage.NEEDS_CONFIRMED):
+            _set_stage(current, Stage.NEEDS_CONFIRMED, actor=actor, now=timezone.now())
+    lead.refresh_from_db()
+    return lead
+
+
+def add_proposal(*, actor: User, lead: Lead, amount, file=None) -> Proposal:
+    """Attach a proposal (amount, optional file); it follows a confirmed need."""
+    amount = _money(amount)
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=lead.pk)
+        _require_deal_owner(actor, current)
+        if not stage_reached(current, Stage.NEEDS_CONFIRMED):
+            raise DomainError(_("Confirm the customer's need before sending a proposal."))
+        proposal = Proposal.objects.create(lead=current, amount=amount, file=file or "", created_by=actor)
+        if not stage_reached(current, Stage.PROPOSAL):
+            _set_stage(current, Stage.PROPOSAL, actor=actor, now=timezone.now())
+    return proposal
+
+
+def sign_contract(*, actor: User, lead: Lead, number: str, amount, signed_on, term_months: int) -> Contract:
+    """Record a signed contract: the lead becomes a customer of its owner and leaves the pools."""
+    amount = _money(amount)
+    number = (number or "").strip()
+    if not number:
+        raise DomainError(_("Enter the contract number."))
+    if term_months is None or term_months < 1:
+        raise DomainError(_("The term is at least one month."))
+    if signed_on > timezone.localdate():
+        raise DomainError(_("A contract cannot be signed in the future."))
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=lead.pk)
+        _require_deal_owner(actor, current)
+        if not stage_reached(current, Stage.PROPOSAL):
+            raise DomainError(_("A contract follows a proposal: add the proposal first."))
+        if Contract.objects.filter(number=number).exists():
+            raise DomainError(_("Contract number %(number)s is already used.") % {"number": number})
+        contract = Contract.objects.create(
+            lead=current,
+            number=number,
+            amount=amount,
+            signed_on=signed_on,
+            term_months=term_months,
+            signed_by_id=current.owner_id,
+        )
+        now = timezone.now()
+        if current.state in OPEN_STATES:
+            make_customer(
+                current,
+                actor=actor,
+                now=now,
+                reason_code=EventReason.CONTRACT_SIGNED,
+                details={"number": number},
+            )
+        _set_stage(current, Stage.CONTRACT_SIGNED, actor=actor, now=now)
+    return contract
+
+
+def record_payment(*, actor: User, contract: Contract, amount, received_on, method: str) -> Payment:
+    """Record money received; once payments cover the contract, the deal reaches "payment collected"."""
+    amount = _money(amount)
+    if method not in PaymentMethod.values:
+        raise DomainError(_("Choose how the money was paid."))
+    if received_on > timezone.localdate():
+        raise DomainError(_("A payment cannot be received in the future."))
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=contract.lead_id)
+        _require_deal_owner(actor, current)
+        payment = Payment.objects.create(
+            contract=contract, amount=amount, received_on=received_on, method=method, recorded_by=actor
+        )
+        paid = Payment.objects.filter(contract=contract).aggregate(total=Sum("amount"))["total"]
+        if paid >= contract.amount and current.stage == Stage.CONTRACT_SIGNED:
+            _set_stage(current, Stage.PAYMENT_COLLECTED, actor=actor, now=timezone.now())
+    return payment
+
+
+def move_stage_back(*, actor: User, lead: Lead, to_stage: str, reason: str) -> Lead:
+    """Step a deal back along the path (say, a proposal rejected), always with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Say why the deal moves back."))
+    if to_stage not in STAGE_PATH:
+        raise DomainError(_("Choose a stage of the path."))
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=lead.pk)
+        _require_deal_owner(actor, current)
+        if current.stage not in STAGE_PATH or STAGE_PATH.index(to_stage) >= STAGE_PATH.index(current.stage):
+            raise DomainError(_("A deal can only move back to an earlier stage."))
+        if current.state == LeadState.CUSTOMER and STAGE_PATH.index(to_stage) < STAGE_PATH.index(Stage.CONTRACT_SIGNED):
+            raise DomainError(_("A customer's signed contract stays signed."))
+        _set_stage(current, to_stage, actor=actor, now=timezone.now(), reason=reason)
+    lead.refresh_from_db()
+    return lead
+
+
+def _money(value) -> Decimal:
+    """Money is Decimal with two places, and positive."""
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, TypeError):
+        raise DomainError(_("Enter an amount in yuan, e.g. 12800.00.")) from None
+    if amount <= 0:
+        raise DomainError(_("The amount must be more than zero."))
+    return amount

@@ -1,0 +1,104 @@
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.access import role_required
+from core.errors import DomainError
+from core.models import Role
+from deals import selectors, services
+from deals.forms import ContractForm, NeedForm, PaymentForm, ProposalForm, StageBackForm
+from leads.models import STAGE_PATH, Stage
+from leads.selectors import get_lead_for
+
+PAGE_SIZE = 25
+
+
+@require_POST
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def step(request, pk):
+    """One step of the deal: confirm the need, add a proposal, sign the contract, record a payment, or step back."""
+    lead = get_lead_for(request.user, pk)
+    action = request.POST.get("action")
+    forms_by_action = {
+        "need": NeedForm,
+        "proposal": ProposalForm,
+        "contract": ContractForm,
+        "back": StageBackForm,
+    }
+    if action == "payment":
+        form = PaymentForm(request.POST, contracts=lead.contracts.all())
+    elif action in forms_by_action:
+        form = forms_by_action[action](request.POST, request.FILES)
+    else:
+        raise Http404
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(f"{lead.get_absolute_url()}#deal")
+    data = form.cleaned_data
+    steps = {
+        "need": lambda: services.confirm_need(actor=request.user, lead=lead, need=data["need"]),
+        "proposal": lambda: services.add_proposal(
+            actor=request.user, lead=lead, amount=data["amount"], file=data["file"]
+        ),
+        "contract": lambda: services.sign_contract(
+            actor=request.user,
+            lead=lead,
+            number=data["number"],
+            amount=data["amount"],
+            signed_on=data["signed_on"],
+            term_months=data["term_months"],
+        ),
+        "payment": lambda: services.record_payment(
+            actor=request.user,
+            contract=data["contract"],
+            amount=data["amount"],
+            received_on=data["received_on"],
+            method=data["method"],
+        ),
+        "back": lambda: services.move_stage_back(
+            actor=request.user, lead=lead, to_stage=data["to_stage"], reason=data["reason"]
+        ),
+    }
+    try:
+        steps[action]()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect(f"{lead.get_absolute_url()}#deal")
+
+
+@login_required
+def proposal_file(request, pk):
+    """Serve a proposal's file to those who may see its lead, and nobody else."""
+    proposal = selectors.get_proposal_for(request.user, pk)
+    if not proposal.file:
+        raise Http404
+    return FileResponse(proposal.file.open("rb"), as_attachment=True, filename=proposal.file.name.rsplit("/", 1)[-1])
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def pipeline(request):
+    """Open deals by stage with their amounts: a rep's own, a manager's teams'."""
+    deals = selectors.open_deals(request.user)
+    columns = []
+    for stage in STAGE_PATH[:-1]:
+        rows = [lead for lead in deals if lead.stage == stage]
+        amount = sum((lead.deal_amount or Decimal("0") for lead in rows), Decimal("0"))
+        columns.append({"stage": Stage(stage).label, "leads": rows, "amount": amount})
+    return render(request, "deals/pipeline.html", {"columns": columns})
+
+
+@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
+def customers(request):
+    """Customers with their contracts and what has been paid."""
+    page = Paginator(selectors.customers_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "deals/customers.html", {"page": page, "query": ""})

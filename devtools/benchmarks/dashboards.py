@@ -1,0 +1,113 @@
+"""Each dashboard chart over four weeks for one team of 5,000 reps holding a 2,000,000-lead pool."""
+
+import resource
+import time
+from datetime import timedelta
+from functools import cache
+
+from django.db import connection
+from django.utils import timezone
+
+from core.models import Team
+from core.policy import policy_for
+from devtools.generate import create_leads, create_reps, create_visits
+from reports import dashboards
+
+REPS = 5_000
+LEADS = 2_000_000
+DAYS = 28
+
+
+@cache
+def _data(scale: float) -> tuple[int, object, object, int]:
+    """Build the team once per run: reps, the pool, four weeks of visits, deals along the path, contracts, payments."""
+    reps = max(int(REPS * scale), 2)
+    now = timezone.now()
+    team = Team.objects.create(name=f"bench-dashboard-{time.time_ns()}")
+    policy_for(team)
+    create_reps(team, reps, now)
+    create_leads(team, max(int(LEADS * scale), reps * 10), now)
+    end = timezone.localdate(now) - timedelta(days=1)
+    start = end - timedelta(days=DAYS - 1)
+    for offset in range(DAYS):
+        create_visits(team, start + timedelta(days=offset), 8)
+    with connection.cursor() as cursor:
+        # Ten leads per rep are worked; their stages spread along the path, every fifth one signed.
+        cursor.execute(
+            """
+            WITH reps AS (SELECT user_id, row_number() OVER (ORDER BY user_id) AS slot, count(*) OVER () AS total
+                            FROM crm_membership WHERE team_id = %(team)s AND role = 'rep'),
+                 worked AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM leads_lead
+                             WHERE team_id = %(team)s ORDER BY id LIMIT %(worked)s)
+            UPDATE leads_lead AS l
+               SET owner_id = reps.user_id,
+                   state = CASE WHEN worked.n %% 5 = 0 THEN 'customer' ELSE 'assigned' END,
+                   stage = (ARRAY['new','contacted','effective_visit','needs_confirmed','proposal',
+                                  'contract_signed','payment_collected'])[1 + worked.n %% 7],
+                   follow_up_deadline = %(now)s + (1 + worked.n %% 72) * interval '1 hour',
+                   resolve_deadline = %(now)s + interval '7 days'
+              FROM worked JOIN reps ON reps.slot = 1 + worked.n %% reps.total
+             WHERE l.id = worked.id
+            """
+            if connection.vendor == "postgresql"
+            else "SELECT 1",
+            {"team": team.pk, "worked": reps * 10, "now": now},
+        )
+        cursor.execute(
+            """
+            INSERT INTO leads_contract (lead_id, number, amount, signed_on, term_months, signed_by_id, created_at)
+            SELECT id, 'B' || id, 10000 + id %% 50000, %(start)s + (id %% %(days)s)::int, 12, owner_id, %(now)s
+              FROM leads_lead WHERE team_id = %(team)s AND state = 'customer'
+            """
+            if connection.vendor == "postgresql"
+            else "SELECT 1",
+            {"team": team.pk, "start": start, "days": DAYS, "now": now},
+        )
+        cursor.execute(
+            """
+            INSERT INTO leads_payment (contract_id, amount, received_on, method, recorded_by_id, created_at)
+            SELECT c.id, c.amount / 2, c.signed_on, 'bank', c.signed_by_id, %(now)s
+              FROM leads_contract AS c JOIN leads_lead AS l ON l.id = c.lead_id WHERE l.team_id = %(team)s
+            """
+            if connection.vendor == "postgresql"
+            else "SELECT 1",
+            {"team": team.pk, "now": now},
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE leads_lead; ANALYZE leads_contract; ANALYZE leads_payment; ANALYZE visits_visit")
+    return team.pk, start, end, reps
+
+
+def _bench(name: str, chart):
+    def run(scale: float) -> dict:
+        team_pk, start, end, reps = _data(scale)
+        teams = [Team.objects.get(pk=team_pk)]
+        started = time.perf_counter()
+        result = chart(teams, start, end)
+        seconds = time.perf_counter() - started
+        charts = result[0] if isinstance(result, tuple) else result  # pool health and the page add a snapshot
+        charts = charts if isinstance(charts, list) else [charts]
+        return {
+            "seconds": round(seconds, 3),
+            "rows": sum(len(chart.rows) for chart in charts),
+            "reps": reps,
+            "days": DAYS,
+            "max_rss_megabytes": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+
+    run.__name__ = f"bench_dashboard_{name}"
+    return run
+
+
+DASHBOARD_BENCHMARKS = {
+    f"dashboard_{name}": _bench(name, chart)
+    for name, chart in (
+        ("funnel", dashboards.funnel),
+        ("visits", dashboards.visits_per_day),
+        ("compliance", dashboards.compliance),
+        ("pool", dashboards.pool_health),
+        ("revenue", dashboards.revenue),
+        ("ranking", dashboards.ranking),
+        ("page", dashboards.all_charts),
+    )
+}

@@ -1,0 +1,113 @@
+"""The evening rush: every rep entering the day's eight visits through the view layer, each with a real session."""
+
+import multiprocessing
+import queue
+import resource
+import statistics
+import time
+from datetime import timedelta
+
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import Team, User
+from core.policy import policy_for
+from devtools.generate import create_leads, create_reps
+from leads.models import Lead
+from visits.models import Visit
+
+REPS = 5_000
+VISITS_PER_REP = 8
+
+
+WORKERS = 2  # one per core, as gunicorn would run on this machine
+
+
+def _enter_visits(rep_leads, barrier, results):
+    """In a worker process: log each rep in, wait for the start, then post every visit; report latencies."""
+    if barrier is not None:
+        connections.close_all()  # a forked process needs connections of its own
+    clients = []
+    for rep_id, lead_ids in rep_leads:
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(User.objects.get(pk=rep_id))
+        clients.append((client, lead_ids))
+    url = reverse("visits:log")
+    latencies = []
+    failures = 0
+    if barrier is not None:
+        barrier.wait()
+    for number in range(VISITS_PER_REP):
+        for client, lead_ids in clients:
+            effective = number < 2
+            data = {
+                "kind": "lead",
+                "lead": lead_ids[number],
+                "mode": "in_person",
+                "person_met": "王总",
+                "person_role": "owner" if effective else "staff",
+                "outcome": "effective" if effective else "potential",
+                "next_step": "下周报价" if effective else "",
+                "notes": "bench",
+            }
+            before = time.perf_counter()
+            response = client.post(url, data)
+            latencies.append(time.perf_counter() - before)
+            failures += response.status_code != 302
+    results.put((latencies, failures))
+
+
+def bench_visit_entry(scale: float) -> dict:
+    reps = max(int(REPS * scale), 2)
+    now = timezone.now()
+    team = Team.objects.create(name=f"bench-visits-{time.time_ns()}")
+    policy_for(team)
+    create_reps(team, reps, now)
+    create_leads(team, reps * VISITS_PER_REP, now, owned_by_reps=True, deadline=now + timedelta(hours=40))
+    leads_of: dict[int, list[int]] = {}
+    for lead_id, owner_id in Lead.objects.filter(team=team).order_by("pk").values_list("pk", "owner_id"):
+        leads_of.setdefault(owner_id, []).append(lead_id)
+    rep_leads = sorted(leads_of.items())
+    if connection.vendor == "sqlite":
+        # An in-memory test database cannot be shared with forked processes: enter the visits here, one by one.
+        outcomes = queue.SimpleQueue()
+        started = time.perf_counter()
+        _enter_visits(rep_leads, None, outcomes)
+        seconds = time.perf_counter() - started
+        return _figures(team, reps, 1, seconds, [outcomes.get()])
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(WORKERS + 1)
+    results = context.Queue()
+    connections.close_all()
+    workers = [
+        context.Process(target=_enter_visits, args=(rep_leads[index::WORKERS], barrier, results))
+        for index in range(WORKERS)
+    ]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    started = time.perf_counter()
+    outcomes = [results.get() for _worker in workers]
+    seconds = time.perf_counter() - started
+    for worker in workers:
+        worker.join()
+    return _figures(team, reps, WORKERS, seconds, outcomes)
+
+
+def _figures(team, reps, workers, seconds, outcomes) -> dict:
+    latencies = [latency for worker_latencies, _failures in outcomes for latency in worker_latencies]
+    failures = sum(failures for _latencies, failures in outcomes)
+    saved = Visit.objects.filter(team=team).count()
+    if failures or saved != reps * VISITS_PER_REP:
+        raise AssertionError(f"{failures} failed entries, {saved} of {reps * VISITS_PER_REP} visits saved")
+    return {
+        "seconds": round(seconds, 3),
+        "rows": saved,
+        "reps": reps,
+        "workers": workers,
+        "visits_per_second": round(saved / seconds, 1),
+        "p95_milliseconds": round(statistics.quantiles(latencies, n=20)[18] * 1000, 1),
+        "max_rss_megabytes": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }

@@ -1,0 +1,99 @@
+"""Generated data for the benchmarks: an organisation at the size DESIGN.md talks about, written with one SQL
+statement per table rather than one INSERT per row, so millions of rows take seconds."""
+
+import resource
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+
+from core.models import Team
+from leads.models import LeadState
+
+NUMBERS = "WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < %(count)s)"
+
+
+def max_rss_megabytes() -> int:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+
+def create_reps(team: Team, count: int, now) -> None:
+    """Insert `count` active reps of `team` with one statement each for users and memberships."""
+    prefix = f"bench-{team.pk}-"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{NUMBERS}
+            INSERT INTO crm_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+                                  is_active, date_joined, name, phone)
+            SELECT '!', FALSE, %(prefix)s || n, '', '', '', FALSE, TRUE, %(now)s, '', '' FROM numbers""",
+            {"count": count, "prefix": prefix, "now": now},
+        )
+        cursor.execute(
+            """INSERT INTO crm_membership (user_id, team_id, role, created_at)
+               SELECT id, %(team)s, 'rep', %(now)s FROM crm_user WHERE username LIKE %(pattern)s""",
+            {"team": team.pk, "pattern": prefix + "%", "now": now},
+        )
+
+
+def create_leads(team: Team, count: int, now, *, owned_by_reps: bool = False, deadline=None) -> None:
+    """Insert `count` leads of `team`: public ones, or assigned round-robin to its reps with the given deadline."""
+    owner = "NULL"
+    if owned_by_reps:
+        owner = """(SELECT user_id FROM reps WHERE reps.slot = numbers.n %% reps.total)"""
+    reps = """, reps AS (SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS slot,
+                                count(*) OVER () AS total
+                           FROM crm_membership WHERE team_id = %(team)s AND role = 'rep')"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{NUMBERS}{reps}
+            INSERT INTO leads_lead (team_id, owner_id, state, company_name, company_key, contact_name, contact_role,
+                                    phone, phone_key, second_phone, second_phone_key, address, building, district,
+                                    city, industry, source, priority, assigned_at, follow_up_deadline,
+                                    resolve_deadline, close_reason, close_note, created_at, updated_at, stage,
+                                    confirmed_need)
+            SELECT %(team)s, {owner}, %(state)s, 'bench' || %(team)s || '-' || n || '有限公司',
+                   'bench' || %(team)s || '-' || n, '张经理', '总经理', '', '', '', '', '', '', '西湖区', '杭州市',
+                   '零售', 'import', n %% 4, %(assigned_at)s, %(deadline)s, %(resolve)s, '', '', %(now)s, %(now)s,
+                   'new', ''
+              FROM numbers""",
+            {
+                "count": count,
+                "team": team.pk,
+                "state": LeadState.ASSIGNED if owned_by_reps else LeadState.PUBLIC,
+                "assigned_at": now - timedelta(days=3) if owned_by_reps else None,
+                "deadline": deadline,
+                "resolve": deadline + timedelta(days=5) if deadline else None,
+                "now": now,
+            },
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE leads_lead; ANALYZE crm_membership; ANALYZE crm_user")
+
+
+def create_visits(team: Team, day: date, per_rep: int) -> None:
+    """Insert `per_rep` visits for every rep of the team on `day`, two in eight effective, in one statement."""
+    zone = ZoneInfo(team.time_zone)
+    morning = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=9)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{NUMBERS}
+            INSERT INTO visits_visit (rep_id, team_id, lead_id, company_name, day, occurred_at, entered_at, mode,
+                                      person_met, person_role, outcome, notes, next_step, building, address,
+                                      is_cold, created_lead, is_follow_up, is_late, is_voided)
+            SELECT m.user_id, %(team)s, NULL, 'bench ' || numbers.n, %(day)s, %(morning)s, %(evening)s, 'in_person',
+                   '王总', 'owner', CASE WHEN numbers.n %% 4 = 0 THEN 'effective' ELSE 'potential' END,
+                   'visit ' || m.user_id || '-' || numbers.n, '下一步', '', '', FALSE, FALSE, FALSE, FALSE, FALSE
+              FROM crm_membership AS m CROSS JOIN numbers
+             WHERE m.team_id = %(team)s AND m.role = 'rep'""",
+            {
+                "count": per_rep,
+                "team": team.pk,
+                "day": day,
+                "morning": morning,
+                "evening": morning + timedelta(hours=11),
+            },
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE visits_visit")

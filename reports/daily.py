@@ -1,0 +1,96 @@
+"""The daily reports of a team: the evening meeting (夕会) of one day and the week's compliance with the targets.
+
+Each runs a fixed number of aggregate queries, however many reps and however much history a team has.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count
+
+from core.calendar import day_bounds
+from core.models import Team, User
+from core.policy import policy_for
+from core.selectors import active_reps
+from leads.models import EventKind, LeadEvent
+from visits.counting import targets_met, visit_counts
+from visits.models import DailyNote, Visit
+
+
+@dataclass
+class MeetingRow:
+    rep: User
+    in_person: int = 0
+    effective: int = 0
+    cold: int = 0
+    phone: int = 0
+    new_leads: int = 0
+    conversions: int = 0
+    win: str = ""
+    difficulty: str = ""
+    target_met: bool = False
+
+
+def _event_counts(team: Team, first_day: date, last_day: date, kinds) -> dict:
+    """Return {(rep id, kind): count} of lead events the team's reps made in the team-local days given."""
+    start, end = day_bounds(team, first_day, last_day)
+    rows = (
+        LeadEvent.objects.filter(kind__in=kinds, actor__in=active_reps(team), created_at__gte=start, created_at__lt=end)
+        .values_list("actor", "kind")
+        .annotate(count=Count("pk"))
+    )
+    return {(actor, kind): count for actor, kind, count in rows}
+
+
+def evening_meeting(team: Team, day: date) -> tuple[list[MeetingRow], MeetingRow]:
+    """Return a row per active rep of the team for `day`, and the team's totals."""
+    policy = policy_for(team)
+    rows = {rep.pk: MeetingRow(rep=rep) for rep in active_reps(team).order_by("username")}
+    for counts in Visit.objects.filter(team=team, day=day).values("rep").annotate(**visit_counts()):
+        row = rows.get(counts.pop("rep"))
+        if row is not None:
+            row.__dict__.update(counts)
+    events = _event_counts(team, day, day, [EventKind.CREATED, EventKind.CONVERTED])
+    for row in rows.values():
+        row.new_leads = events.get((row.rep.pk, EventKind.CREATED), 0)
+        row.conversions = events.get((row.rep.pk, EventKind.CONVERTED), 0)
+        row.target_met = targets_met(vars(row), policy)
+    for note in DailyNote.objects.filter(team=team, day=day):
+        if note.rep_id in rows:
+            rows[note.rep_id].win, rows[note.rep_id].difficulty = note.win, note.difficulty
+    totals = MeetingRow(rep=None)
+    for row in rows.values():
+        for name in ("in_person", "effective", "cold", "phone", "new_leads", "conversions"):
+            setattr(totals, name, getattr(totals, name) + getattr(row, name))
+    return list(rows.values()), totals
+
+
+@dataclass
+class ComplianceRow:
+    rep: User
+    days: list = field(default_factory=list)  # (day, in person, effective, met) per day of the week
+
+    @property
+    def missed(self) -> int:
+        return sum(1 for _day, _visits, _effective, met in self.days if not met)
+
+
+def weekly_compliance(team: Team, monday: date, last_day: date | None = None) -> list[ComplianceRow]:
+    """Return, per active rep, each working day of the week (Monday to Saturday, up to `last_day`) and whether
+    both daily targets were met."""
+    policy = policy_for(team)
+    days = [monday + timedelta(days=offset) for offset in range(6)]
+    if last_day is not None:
+        days = [day for day in days if day <= last_day]
+    counts = {
+        (row["rep"], row["day"]): row
+        for row in Visit.objects.filter(team=team, day__in=days).values("rep", "day").annotate(**visit_counts())
+    }
+    result = []
+    for rep in active_reps(team).order_by("username"):
+        row = ComplianceRow(rep=rep)
+        for day in days:
+            found = counts.get((rep.pk, day), {"in_person": 0, "effective": 0})
+            row.days.append((day, found["in_person"], found["effective"], targets_met(found, policy)))
+        result.append(row)
+    return result

@@ -1,0 +1,254 @@
+"""The managers' dashboards: each chart is one or two aggregate queries over the chosen teams and period, never a
+query per rep, so a dashboard costs the same for 5 reps or 5,000."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.calendar import day_bounds, zone_of
+from core.models import Membership, Role, Team, TeamPolicy, User
+from core.policy import policy_for
+from deals.models import Contract, Payment
+from leads.deadlines import due_by
+from leads.models import STAGE_PATH, EventKind, Lead, LeadEvent, LeadState, Stage
+from visits.counting import COUNTED_VISIT, EFFECTIVE_VISIT, counts_per_rep_day, targets_met_sql
+from visits.models import Visit
+
+
+@dataclass
+class Chart:
+    """A chart and the table behind it: the same numbers, shown, drawn and downloadable."""
+
+    name: str
+    title: str
+    kind: str  # "bar", "line", "funnel"
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    notes: str = ""
+    plotted: tuple[int, ...] = ()  # the columns drawn (one scale per chart); the table shows them all
+
+    def as_data(self) -> dict:
+        labels = [str(row[0]) for row in self.rows]
+        drawn = self.plotted or tuple(range(1, len(self.columns)))
+        series = [
+            {"label": str(self.columns[index]), "data": [_plain(row[index]) for row in self.rows]}
+            for index in drawn
+            if all(isinstance(row[index], int | float | Decimal) for row in self.rows)
+        ]
+        return {"kind": self.kind, "title": str(self.title), "labels": labels, "series": series}
+
+
+def _plain(value):
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
+
+
+def funnel(teams: list[Team], start: date, end: date) -> Chart:
+    """How many open deals have reached each stage, and the share that made it from the stage before."""
+    counts = dict(
+        Lead.objects.filter(team__in=teams)
+        .exclude(stage=Stage.CLOSED)
+        .exclude(state=LeadState.PUBLIC, stage=Stage.NEW)
+        .values_list("stage")
+        .annotate(count=Count("pk"))
+        .values_list("stage", "count")
+    )
+    columns = [_("Stage"), _("Deals"), _("Conversion from the stage before (%)")]
+    chart = Chart("funnel", _("Funnel by stage"), "funnel", columns, plotted=(1,))
+    previous = None
+    for index, stage in enumerate(STAGE_PATH):
+        reached = sum(counts.get(later, 0) for later in STAGE_PATH[index:])
+        rate = round(100 * reached / previous, 1) if previous else None
+        chart.rows.append([Stage(stage).label, reached, rate if rate is not None else "—"])
+        previous = reached
+    chart.notes = str(_("Owned leads and customers today; public leads that were never worked are left out."))
+    return chart
+
+
+def visits_per_day(teams: list[Team], start: date, end: date) -> Chart:
+    found = {
+        row["day"]: row
+        for row in Visit.objects.filter(team__in=teams, day__gte=start, day__lte=end)
+        .values("day")
+        .annotate(visits=Count("pk", filter=COUNTED_VISIT), effective=Count("pk", filter=EFFECTIVE_VISIT))
+    }
+    chart = Chart("visits", _("Visits per day"), "line", [_("Day"), _("In-person visits"), _("Effective visits")])
+    for day in _days(start, end):
+        row = found.get(day, {"visits": 0, "effective": 0})
+        chart.rows.append([day.isoformat(), row["visits"], row["effective"]])
+    return chart
+
+
+@dataclass
+class RepDays:
+    rep: User
+    worked_days: int = 0
+    days_met: int = 0
+    visits: int = 0
+    effective: int = 0
+    contract_amount: Decimal = Decimal("0")
+
+
+REP_DAYS_SQL = """
+SELECT per_day.rep_id, COUNT(*), SUM(CASE WHEN {targets_met} THEN 1 ELSE 0 END),
+       SUM(per_day.in_person), SUM(per_day.effective)
+  FROM ({per_day}) AS per_day
+  JOIN {policy_table} AS policy ON policy.team_id = per_day.team_id
+ GROUP BY per_day.rep_id
+"""
+
+
+def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
+    """Per active rep of the teams: visits, effective visits, days worked and days both targets were met."""
+    for team in teams:
+        policy_for(team)  # the targets the query joins
+    reps = {
+        membership.user_id: (membership.user, membership.team_id)
+        for membership in Membership.objects.filter(team__in=teams, role=Role.REP, user__is_active=True).select_related(
+            "user"
+        )
+    }
+    rows = {rep_id: RepDays(rep=user) for rep_id, (user, _team) in reps.items()}
+    # Days are judged in the database: only one row per rep comes back, however long the period.
+    per_day, params = counts_per_rep_day(
+        Visit.objects.filter(team__in=teams, day__gte=start, day__lte=end)
+    ).query.sql_with_params()
+    sql = REP_DAYS_SQL.format(
+        per_day=per_day, targets_met=targets_met_sql("per_day", "policy"), policy_table=TeamPolicy._meta.db_table
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for rep_id, worked_days, days_met, visits, effective in cursor.fetchall():
+            row = rows.get(rep_id)
+            if row is not None:
+                row.worked_days, row.days_met = worked_days, int(days_met or 0)
+                row.visits, row.effective = int(visits or 0), int(effective or 0)
+    for rep_id, amount in (
+        Contract.objects.filter(lead__team__in=teams, signed_on__gte=start, signed_on__lte=end)
+        .values_list("signed_by")
+        .annotate(total=Sum("amount"))
+        .values_list("signed_by", "total")
+    ):
+        if rep_id in rows:
+            rows[rep_id].contract_amount = amount
+    return sorted(rows.values(), key=lambda row: row.rep.username)
+
+
+def compliance(teams: list[Team], start: date, end: date, rep_days=None) -> Chart:
+    rep_days = rep_days if rep_days is not None else _rep_days(teams, start, end)
+    chart = Chart(
+        "compliance",
+        _("Target compliance by rep"),
+        "bar",
+        [_("Rep"), _("Days targets met"), _("Days with visits"), _("Compliance (%)")],
+        plotted=(3,),
+    )
+    for row in rep_days:
+        rate = round(100 * row.days_met / row.worked_days, 1) if row.worked_days else 0
+        chart.rows.append([str(row.rep), row.days_met, row.worked_days, rate])
+    return chart
+
+
+def ranking(teams: list[Team], start: date, end: date, rep_days=None) -> Chart:
+    """The top and bottom reps of the period: contract amount first, then effective visits."""
+    rep_days = rep_days if rep_days is not None else _rep_days(teams, start, end)
+    ordered = sorted(rep_days, key=lambda row: (row.contract_amount, row.effective, row.visits), reverse=True)
+    shown = ordered if len(ordered) <= 6 else [*ordered[:3], *ordered[-3:]]
+    chart = Chart(
+        "ranking",
+        _("Top and bottom reps"),
+        "bar",
+        [_("Rep"), _("Contracts signed (CNY)"), _("Effective visits"), _("In-person visits")],
+        plotted=(1,),
+    )
+    for row in shown:
+        chart.rows.append([str(row.rep), row.contract_amount, row.effective, row.visits])
+    return chart
+
+
+def pool_health(teams: list[Team], start: date, end: date) -> tuple[Chart, dict]:
+    """Reclaims per day over the period, and the pool as it stands now."""
+    now = timezone.now()
+    snapshot = Lead.objects.filter(team__in=teams).aggregate(
+        public=Count("pk", filter=Q(state=LeadState.PUBLIC)),
+        assigned=Count("pk", filter=Q(state=LeadState.ASSIGNED)),
+        private=Count("pk", filter=Q(state=LeadState.PRIVATE)),
+        due_within_a_day=Count("pk", filter=due_by(now + timedelta(days=1))),
+    )
+    # Each team's reclaims fall on its own local days: one query per time zone among the teams.
+    teams_by_zone: dict[str, list[Team]] = {}
+    for team in teams:
+        teams_by_zone.setdefault(team.time_zone, []).append(team)
+    reclaimed: dict[date, int] = {}
+    for zone_teams in teams_by_zone.values():
+        first, after = day_bounds(zone_teams[0], start, end)
+        for day, count in (
+            LeadEvent.objects.filter(
+                kind=EventKind.RECLAIMED, lead__team__in=zone_teams, created_at__gte=first, created_at__lt=after
+            )
+            .annotate(day=TruncDate("created_at", tzinfo=zone_of(zone_teams[0])))
+            .values_list("day")
+            .annotate(count=Count("pk"))
+            .values_list("day", "count")
+        ):
+            reclaimed[day] = reclaimed.get(day, 0) + count
+    chart = Chart("pool", _("Leads reclaimed per day"), "bar", [_("Day"), _("Reclaimed")])
+    for day in _days(start, end):
+        chart.rows.append([day.isoformat(), reclaimed.get(day, 0)])
+    return chart, snapshot
+
+
+def revenue(teams: list[Team], start: date, end: date) -> Chart:
+    """Contracts signed and payments collected, per week."""
+    contracts = {
+        row["week"]: row
+        for row in Contract.objects.filter(lead__team__in=teams, signed_on__gte=start, signed_on__lte=end)
+        .annotate(week=TruncWeek("signed_on"))
+        .values("week")
+        .annotate(count=Count("pk"), amount=Sum("amount"))
+    }
+    payments = dict(
+        Payment.objects.filter(contract__lead__team__in=teams, received_on__gte=start, received_on__lte=end)
+        .annotate(week=TruncWeek("received_on"))
+        .values_list("week")
+        .annotate(amount=Sum("amount"))
+        .values_list("week", "amount")
+    )
+    chart = Chart(
+        "revenue",
+        _("Contracts and payments per week"),
+        "bar",
+        [_("Week of"), _("Contracts signed"), _("Contract amount (CNY)"), _("Payments collected (CNY)")],
+        plotted=(2, 3),
+    )
+    monday = start - timedelta(days=start.weekday())
+    while monday <= end:
+        row = contracts.get(monday, {"count": 0, "amount": Decimal("0")})
+        chart.rows.append(
+            [monday.isoformat(), row["count"], row["amount"] or Decimal("0"), payments.get(monday) or Decimal("0")]
+        )
+        monday += timedelta(days=7)
+    return chart
+
+
+def all_charts(teams: list[Team], start: date, end: date) -> tuple[list[Chart], dict]:
+    rep_days = _rep_days(teams, start, end)
+    pool_chart, snapshot = pool_health(teams, start, end)
+    charts = [
+        funnel(teams, start, end),
+        visits_per_day(teams, start, end),
+        compliance(teams, start, end, rep_days),
+        pool_chart,
+        revenue(teams, start, end),
+        ranking(teams, start, end, rep_days),
+    ]
+    return charts, snapshot

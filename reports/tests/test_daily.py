@@ -1,0 +1,113 @@
+from datetime import date, timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.models import Role
+from core.tests.factories import member
+from leads.tests.factories import owned_lead
+from pools.services.ownership import claim_lead
+from reports.daily import evening_meeting, weekly_compliance
+from visits.tests.factories import visits_for
+
+DAY = date(2026, 11, 27)
+
+
+def test_the_evening_meeting_counts_each_rep_and_the_team(team, owner, teammate):
+    visits_for(owner, team, DAY, in_person=8, effective=3, cold=2, phone=2)
+    visits_for(teammate, team, DAY, in_person=5, effective=1)
+    visits_for(owner, team, DAY - timedelta(days=1), in_person=4)
+
+    rows, totals = evening_meeting(team, DAY)
+
+    by_rep = {row.rep.username: row for row in rows}
+    assert (by_rep["owner"].in_person, by_rep["owner"].effective, by_rep["owner"].cold, by_rep["owner"].phone) == (
+        8,
+        3,
+        2,
+        2,
+    )
+    assert by_rep["owner"].target_met
+    assert not by_rep["teammate"].target_met
+    assert (totals.in_person, totals.effective) == (13, 4)
+
+
+def test_a_voided_visit_counts_nowhere(team, owner):
+    visits_for(owner, team, DAY, in_person=7, effective=1, voided=1)
+
+    rows, _totals = evening_meeting(team, DAY)
+
+    assert (rows[0].in_person, rows[0].effective, rows[0].target_met) == (7, 1, False)
+    assert weekly_compliance(team, DAY - timedelta(days=DAY.weekday()))[0].days[4][3] is False
+
+
+def test_new_leads_and_conversions_come_from_the_reps_lead_events(team, owner, time_machine):
+    time_machine.move_to("2026-11-27 23:30:00+08:00", tick=False)  # 15:30 UTC: still the 27th for the team
+    from leads.services.intake import create_lead
+    from leads.services.outcomes import convert_lead
+
+    create_lead(actor=owner, values={"company_name": "杭州丁公司"})
+    convert_lead(actor=owner, lead=owned_lead(team, owner))
+
+    rows, _totals = evening_meeting(team, DAY)
+
+    assert (rows[0].new_leads, rows[0].conversions) == (1, 1)
+
+
+def test_weekly_compliance_marks_the_days_a_target_was_missed(team, owner):
+    monday = date(2026, 11, 23)
+    for offset in range(5):
+        visits_for(owner, team, monday + timedelta(days=offset), in_person=8, effective=2 if offset != 2 else 1)
+
+    (row,) = weekly_compliance(team, monday, last_day=date(2026, 11, 27))
+
+    assert [met for _day, _visits, _effective, met in row.days] == [True, True, False, True, True]
+    assert row.missed == 1
+
+
+def count_queries(client, url, params):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+def grow_team(team, size, days):
+    """Bring the team to `size` reps, each with `days` of visit history."""
+    reps = list(team.memberships.filter(role=Role.REP))
+    while len(reps) < size:
+        rep = member(team, Role.REP)
+        reps.append(rep.memberships.get())
+        for offset in range(days):
+            visits_for(rep, team, DAY - timedelta(days=offset), in_person=8, effective=2, phone=1)
+
+
+def test_meeting_and_compliance_run_the_same_queries_for_5_and_50_reps(client, team, manager):
+    client.force_login(manager)
+    grow_team(team, 5, days=60)
+    client.get(reverse("reports:meeting"))  # the first visit creates the team's policy
+    small = [
+        count_queries(client, reverse("reports:meeting"), {"day": DAY.isoformat()}),
+        count_queries(client, reverse("reports:compliance"), {"week": DAY.isoformat()}),
+    ]
+    grow_team(team, 50, days=60)
+    large = [
+        count_queries(client, reverse("reports:meeting"), {"day": DAY.isoformat()}),
+        count_queries(client, reverse("reports:compliance"), {"week": DAY.isoformat()}),
+    ]
+    assert small == large
+
+
+def test_today_runs_the_same_queries_with_months_of_history(client, team, owner, time_machine):
+    time_machine.move_to("2026-11-27 12:00:00+08:00", tick=False)
+    client.force_login(owner)
+    for _ in range(3):
+        claim_lead(actor=owner, lead=owned_lead(team, None, state="public"))
+    client.get(reverse("home"))
+    small = count_queries(client, reverse("home"), {})
+    for offset in range(1, 90):
+        visits_for(owner, team, DAY - timedelta(days=offset), in_person=8, effective=2)
+    for _ in range(30):
+        owned_lead(team, owner)
+    large = count_queries(client, reverse("home"), {})
+    assert small == large

@@ -1,0 +1,133 @@
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core.models import Role
+from core.tests.factories import member
+from deals.models import Contract, Payment
+from leads.models import EventKind, LeadEvent, Stage
+from leads.tests.factories import LeadFactory, owned_lead
+from reports import dashboards
+from visits.tests.factories import visits_for
+
+START, END = date(2026, 11, 23), date(2026, 11, 27)
+
+
+@pytest.fixture
+def history(team, owner, teammate, time_machine):
+    """A hand-counted week: visits, deals at several stages, two contracts and three payments, one reclaim."""
+    time_machine.move_to("2026-11-27 20:00:00+08:00", tick=False)
+    visits_for(owner, team, date(2026, 11, 24), in_person=8, effective=2)
+    visits_for(owner, team, date(2026, 11, 25), in_person=8, effective=1)
+    visits_for(teammate, team, date(2026, 11, 24), in_person=9, effective=3, voided=1)
+    for stage in (Stage.CONTACTED, Stage.EFFECTIVE_VISIT, Stage.PROPOSAL):
+        owned_lead(team, owner, stage=stage)
+    signed = owned_lead(team, owner, stage=Stage.CONTRACT_SIGNED, state="customer")
+    paid = owned_lead(team, teammate, stage=Stage.PAYMENT_COLLECTED, state="customer")
+    LeadFactory(team=team)  # an untouched public lead: not part of the funnel
+    first = Contract.objects.create(
+        lead=signed, number="A", amount=Decimal("10000"), signed_on=date(2026, 11, 24), term_months=12, signed_by=owner
+    )
+    second = Contract.objects.create(
+        lead=paid, number="B", amount=Decimal("6000"), signed_on=date(2026, 11, 17), term_months=12, signed_by=teammate
+    )
+    Payment.objects.create(
+        contract=first, amount=Decimal("2500"), received_on=date(2026, 11, 25), method="bank", recorded_by=owner
+    )
+    Payment.objects.create(
+        contract=second, amount=Decimal("3000"), received_on=date(2026, 11, 23), method="bank", recorded_by=teammate
+    )
+    Payment.objects.create(
+        contract=second, amount=Decimal("3000"), received_on=date(2026, 11, 18), method="bank", recorded_by=teammate
+    )
+    LeadEvent.objects.create(
+        lead=LeadFactory(team=team),
+        kind=EventKind.RECLAIMED,
+        job="reclaim",
+        from_state="assigned",
+        to_state="public",
+        created_at="2026-11-26T01:00:00+00:00",
+    )
+
+
+def rows(chart):
+    return [list(row) for row in chart.rows]
+
+
+def test_the_funnel_counts_deals_that_reached_each_stage(team, history):
+    chart = dashboards.funnel([team], START, END)
+
+    assert [row[1] for row in chart.rows] == [5, 5, 4, 3, 3, 2, 1]
+    assert chart.rows[3][2] == 75.0
+
+
+def test_visits_per_day_leave_out_voided_visits(team, history):
+    chart = dashboards.visits_per_day([team], START, END)
+
+    assert rows(chart) == [
+        ["2026-11-23", 0, 0],
+        ["2026-11-24", 17, 5],
+        ["2026-11-25", 8, 1],
+        ["2026-11-26", 0, 0],
+        ["2026-11-27", 0, 0],
+    ]
+
+
+def test_compliance_and_ranking_by_rep(team, owner, teammate, history):
+    compliance = {row[0]: row[1:] for row in dashboards.compliance([team], START, END).rows}
+    assert compliance[str(owner)] == [1, 2, 50.0]
+    assert compliance[str(teammate)] == [1, 1, 100.0]
+
+    ranking = dashboards.ranking([team], START, END)
+    assert [row[0] for row in ranking.rows] == [str(owner), str(teammate)]
+    assert ranking.rows[0][1] == Decimal("10000")
+
+
+def test_pool_health_and_revenue(team, history):
+    pool, snapshot = dashboards.pool_health([team], START, END)
+    assert dict(pool.rows)["2026-11-26"] == 1
+    assert snapshot["assigned"] == 3
+
+    revenue = dashboards.revenue([team], START, END)
+    assert rows(revenue) == [["2026-11-23", 1, Decimal("10000"), Decimal("5500")]]
+
+
+def test_the_dashboard_is_for_managers_of_the_team(client, owner, manager, qc_user, other_manager, team):
+    for user, status in ((owner, 403), (qc_user, 403), (manager, 200)):
+        client.force_login(user)
+        assert client.get(reverse("reports:dashboard")).status_code == status
+    client.force_login(other_manager)
+    assert client.get(reverse("reports:dashboard"), {"team": team.pk}).status_code == 404
+
+
+def test_every_chart_downloads_as_a_csv(client, manager, team, history):
+    client.force_login(manager)
+
+    response = client.get(reverse("reports:dashboard"), {"start": "2026-11-23", "end": "2026-11-27", "csv": "visits"})
+
+    assert response.content.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert table[2] == ["2026-11-24", "17", "5"]
+
+
+def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_team(client, manager, team, history):
+    client.force_login(manager)
+    params = {"start": "2026-11-23", "end": "2026-11-27"}
+    client.get(reverse("reports:dashboard"), params)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("reports:dashboard"), params).status_code == 200
+        return len(queries)
+
+    small = count()
+    for _ in range(30):
+        rep = member(team, Role.REP)
+        visits_for(rep, team, date(2026, 11, 24), in_person=8, effective=2)
+    assert count() == small

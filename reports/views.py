@@ -1,0 +1,128 @@
+"""The report pages: each role's start page, the managers' dashboard, the evening meeting and weekly compliance."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from core.access import chosen_team, managed_teams, manager_required, report_teams, role_required, teams_of
+from core.calendar import last_closed_day, local_day
+from core.exports import csv_bytes, csv_response
+from core.models import Membership, Role
+from core.params import day_param
+from leads.models import Lead, LeadState
+from reports import daily, dashboards
+from visits.views import today
+
+
+@login_required
+def home(request):
+    """Each role's landing page: a rep's Today, a manager's or QC's teams."""
+    user = request.user
+    if user.role == Role.REP:
+        return today(request)
+    if user.role == Role.QC:
+        return redirect("qc:queue")
+    teams = teams_of(user).annotate(
+        rep_count=count_per_team(Membership.objects.filter(role=Role.REP)),
+        public_count=count_per_team(Lead.objects.filter(state=LeadState.PUBLIC)),
+        owned_count=count_per_team(Lead.objects.filter(owner__isnull=False)),
+    )
+    return render(request, "reports/home.html", {"role": user.role, "teams": teams})
+
+
+def count_per_team(rows):
+    """Return a subquery counting `rows` of the outer team; one per column keeps the counts independent."""
+    counted = rows.filter(team=OuterRef("pk")).order_by().values("team").annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), 0)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)
+
+
+@manager_required
+def dashboard(request):
+    """The managers' dashboards for a team (or all their teams) and a period; any chart's table as CSV."""
+    teams = list(managed_teams(request.user))
+    if not teams:
+        raise Http404
+    wanted = request.GET.get("team")
+    chosen = [team for team in teams if str(team.pk) == wanted] if wanted else teams
+    if wanted and not chosen:
+        raise Http404
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None)
+    start, end = today - timedelta(days=27), today
+    if form.is_valid() and form.cleaned_data["start"] and form.cleaned_data["end"]:
+        start, end = sorted((form.cleaned_data["start"], form.cleaned_data["end"]))
+        start = max(start, end - timedelta(days=366))  # at most a year per view
+    charts, snapshot = dashboards.all_charts(chosen, start, end)
+    wanted_csv = request.GET.get("csv")
+    if wanted_csv:
+        chart = next((chart for chart in charts if chart.name == wanted_csv), None)
+        if chart is None:
+            raise Http404
+        response = csv_response(csv_bytes(chart.columns, chart.rows), chart.name)
+        response["Content-Disposition"] = f'attachment; filename="{chart.name}-{start}-{end}.csv"'
+        return response
+    query = request.GET.copy()
+    query.pop("csv", None)
+    context = {
+        "teams": teams,
+        "team": chosen[0] if wanted else None,
+        "start": start,
+        "end": end,
+        "charts": [(chart, chart.as_data()) for chart in charts],
+        "snapshot": snapshot,
+        "query": query.urlencode(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _report_team(request):
+    teams = report_teams(request.user)
+    return chosen_team(request, teams), teams
+
+
+@role_required(Role.MANAGER, Role.QC, Role.ADMIN)
+def meeting(request):
+    """The evening meeting (夕会) for a team and a day: a row per rep, totals, wins and difficulties."""
+    team, teams = _report_team(request)
+    day = day_param(request.GET.get("day")) or local_day(team)
+    rows, totals = daily.evening_meeting(team, day)
+    context = {
+        "team": team,
+        "teams": teams,
+        "day": day,
+        "rows": rows,
+        "totals": totals,
+        "previous_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1),
+    }
+    return render(request, "reports/meeting.html", context)
+
+
+@role_required(Role.MANAGER, Role.ADMIN)
+def compliance(request):
+    """Weekly compliance: who missed the visit or effective target, on which days."""
+    team, teams = _report_team(request)
+    chosen = day_param(request.GET.get("week")) or local_day(team)
+    monday = chosen - timedelta(days=chosen.weekday())
+    rows = daily.weekly_compliance(team, monday, last_day=last_closed_day(team))
+    context = {
+        "team": team,
+        "teams": teams,
+        "monday": monday,
+        "rows": rows,
+        "days": [day for day, *_rest in rows[0].days] if rows else [],
+        "previous_week": monday - timedelta(days=7),
+        "next_week": monday + timedelta(days=7),
+    }
+    return render(request, "reports/compliance.html", context)
