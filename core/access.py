@@ -142,7 +142,7 @@ def require_rep_team(actor: User) -> Team:
 
 def require_manager_of(actor: User, team_id: int) -> None:
     if team_id not in managed_team_ids(actor):
-        raise DomainError(_("Only a manager of this lead's team can do this."))
+        raise DomainError(_("Only a manager of this team can do this."))
 
 
 def require_qc_of(actor: User, team: Team) -> None:

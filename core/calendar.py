@@ -13,11 +13,12 @@ from core.models import Team
 from core.policy import policy_for
 
 
-def zone_of(team: Team) -> ZoneInfo:
-    return ZoneInfo(team.time_zone)
+def zone_of(team: Team | None) -> ZoneInfo:
+    """Return the team's time zone; someone in no team lives by the installation's default (TIME_ZONE)."""
+    return ZoneInfo(team.time_zone) if team is not None else timezone.get_default_timezone()
 
 
-def local_day(team: Team, moment: datetime | None = None) -> date:
+def local_day(team: Team | None, moment: datetime | None = None) -> date:
     """Return the team's local date at `moment` (now by default)."""
     return (moment or timezone.now()).astimezone(zone_of(team)).date()
 

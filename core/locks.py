@@ -6,8 +6,12 @@ from core.models import Team, User
 
 
 def lock_rep(rep: User) -> None:
-    """Serialise one rep's cap and limit checks: whoever holds the lock counts, acts, and commits first."""
-    User.objects.select_for_update().filter(pk=rep.pk).first()
+    """Serialise one rep's cap and limit checks: whoever holds the lock counts, acts, and commits first.
+
+    NO KEY UPDATE, not UPDATE: the foreign-key checks of rows naming the rep (a manager's events moving the rep's
+    leads, checked at commit) take KEY SHARE on the same row, and a full UPDATE lock would deadlock with them.
+    """
+    User.objects.select_for_update(no_key=True).filter(pk=rep.pk).first()
 
 
 def lock_team_job(team: Team, job: str) -> None:

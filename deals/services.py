@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import require_owner_or_manager
+from core.calendar import local_day
 from core.errors import DomainError
 from core.models import User
 from deals.models import Contract, Payment, PaymentMethod, Proposal
@@ -97,7 +98,7 @@ def sign_contract(*, actor: User, lead: Lead, number: str, amount, signed_on, te
         raise DomainError(_("Enter the contract number."))
     if term_months is None or term_months < 1:
         raise DomainError(_("The term is at least one month."))
-    if signed_on > timezone.localdate():
+    if signed_on > local_day(lead.team):
         raise DomainError(_("A contract cannot be signed in the future."))
     with transaction.atomic():
         current = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -132,7 +133,7 @@ def record_payment(*, actor: User, contract: Contract, amount, received_on, meth
     amount = _money(amount)
     if method not in PaymentMethod.values:
         raise DomainError(_("Choose how the money was paid."))
-    if received_on > timezone.localdate():
+    if received_on > local_day(contract.lead.team):
         raise DomainError(_("A payment cannot be received in the future."))
     with transaction.atomic():
         current = Lead.objects.select_for_update().get(pk=contract.lead_id)

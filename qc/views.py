@@ -4,10 +4,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import audited_teams, qc_required, report_teams, role_required
+from core.calendar import local_day
 from core.errors import DomainError
 from core.models import Role
 from qc import selectors, services
@@ -55,7 +55,7 @@ def audit(request, pk):
 def draws(request):
     """Draw progress, and a draw on demand for a chosen team and day."""
     teams = audited_teams(request.user)
-    yesterday = timezone.localdate() - timedelta(days=1)
+    yesterday = local_day(teams[0]) - timedelta(days=1) if teams else None
     form = DrawForm(request.POST or None, teams=teams, initial={"day": yesterday})
     if request.method == "POST" and form.is_valid():
         try:
@@ -78,7 +78,7 @@ def draws(request):
 @role_required(Role.QC, Role.MANAGER, Role.ADMIN)
 def report(request):
     """Outcome counts and falsification rates by team and rep over a period; reps with incidents."""
-    today = timezone.localdate()
+    today = local_day(request.team)
     form = PeriodForm(request.GET or None, initial={"start": today - timedelta(days=30), "end": today})
     start, end = today - timedelta(days=30), today
     if form.is_valid():

@@ -8,7 +8,6 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from core.access import chosen_team, managed_teams, manager_required, report_teams, role_required, teams_of
 from core.calendar import last_closed_day, local_day
@@ -53,11 +52,9 @@ def dashboard(request):
     teams = list(managed_teams(request.user))
     if not teams:
         raise Http404
-    wanted = request.GET.get("team")
-    chosen = [team for team in teams if str(team.pk) == wanted] if wanted else teams
-    if wanted and not chosen:
-        raise Http404
-    today = timezone.localdate()
+    # One team, or all of them when none is asked for.
+    chosen = [chosen_team(request, teams)] if request.GET.get("team") else teams
+    today = local_day(chosen[0])
     form = PeriodForm(request.GET or None)
     start, end = today - timedelta(days=27), today
     if form.is_valid() and form.cleaned_data["start"] and form.cleaned_data["end"]:
@@ -76,7 +73,7 @@ def dashboard(request):
     query.pop("csv", None)
     context = {
         "teams": teams,
-        "team": chosen[0] if wanted else None,
+        "team": chosen[0] if request.GET.get("team") else None,
         "start": start,
         "end": end,
         "charts": [(chart, chart.as_data()) for chart in charts],

@@ -50,7 +50,7 @@ def test_moving_a_rep_leaves_them_in_exactly_the_new_team(admin_user, owner, oth
 def test_the_database_refuses_a_rep_in_two_teams_even_past_the_service(owner, other_team):
     from django.db import IntegrityError, transaction
 
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError, match="rep_in_one_team"), transaction.atomic():
         Membership.objects.create(user=owner, team=other_team, role=Role.REP)
 
 

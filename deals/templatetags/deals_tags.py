@@ -5,10 +5,10 @@ from decimal import Decimal
 from django import template
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core.access import is_owner_or_manager
+from core.calendar import local_day
 from core.models import User
 from deals.forms import ContractForm, NeedForm, PaymentForm, ProposalForm, StageBackForm
 from deals.models import Payment
@@ -51,11 +51,12 @@ def deal_context(lead: Lead, user: User) -> dict:
         "can_work": can_work,
     }
     if can_work:
+        today = local_day(lead.team)
         context |= {
             "need_form": NeedForm(initial={"need": lead.confirmed_need}),
             "proposal_form": ProposalForm(),
-            "contract_form": ContractForm(initial={"signed_on": timezone.localdate()}),
-            "payment_form": PaymentForm(contracts=lead.contracts.all(), initial={"received_on": timezone.localdate()}),
+            "contract_form": ContractForm(initial={"signed_on": today}),
+            "payment_form": PaymentForm(contracts=lead.contracts.all(), initial={"received_on": today}),
             "back_form": StageBackForm(),
         }
     return context

@@ -39,9 +39,9 @@ def test_visits_move_a_new_deal_to_contacted_then_effective_visit(owner, deal):
 def test_each_step_needs_its_evidence(owner, deal):
     with translation.override("en"), pytest.raises(DomainError, match="effective visit first"):
         confirm_need(actor=owner, lead=deal, need="收银系统")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="发送方案前请先确认客户需求"):
         add_proposal(actor=owner, lead=deal, amount="1000")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="请先添加方案"):
         sign_contract(actor=owner, lead=deal, number="HT-1", amount="1000", signed_on=date(2026, 11, 1), term_months=12)
 
 
@@ -80,9 +80,9 @@ def test_payments_that_cover_the_contract_complete_the_deal(owner, deal, time_ma
 def test_money_is_decimal_and_positive(owner, deal):
     walk_to_proposal(owner, deal)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="金额必须大于零"):
         add_proposal(actor=owner, lead=deal, amount="-5")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="请输入金额"):
         add_proposal(actor=owner, lead=deal, amount="lots")
     assert add_proposal(actor=owner, lead=deal, amount="0.1").amount == Decimal("0.10")
 
@@ -94,14 +94,14 @@ def test_contract_numbers_are_unique(owner, deal, team, time_machine):
     other = owned_lead(team, owner)
     walk_to_proposal(owner, other)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="合同编号 HT-9 已被使用"):
         sign_contract(actor=owner, lead=other, number="HT-9", amount="1", signed_on=date(2026, 11, 27), term_months=1)
 
 
 def test_moving_back_needs_a_reason_and_leaves_an_event(owner, deal):
     walk_to_proposal(owner, deal)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="请说明商机回退的原因"):
         move_stage_back(actor=owner, lead=deal, to_stage=Stage.NEEDS_CONFIRMED, reason="")
     move_stage_back(actor=owner, lead=deal, to_stage=Stage.NEEDS_CONFIRMED, reason="客户嫌贵，重新谈需求")
 
@@ -112,7 +112,7 @@ def test_moving_back_needs_a_reason_and_leaves_an_event(owner, deal):
 def test_a_teammate_cannot_move_someone_elses_deal(owner, teammate, deal):
     log_visit(actor=owner, lead=deal, values=EFFECTIVE)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有线索负责人或其团队主管"):
         confirm_need(actor=teammate, lead=deal, need="x")
 
 

@@ -42,7 +42,7 @@ def test_files_that_are_not_csv_get_a_clear_message(raw, message, settings):
 
 
 def test_a_file_without_a_recognisable_header_is_refused():
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="无法识别表头"):
         parse("foo,bar\n1,2\n")
 
 

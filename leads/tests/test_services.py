@@ -43,7 +43,7 @@ def test_a_lead_owned_by_another_rep_is_a_collision_naming_the_owner(owner, team
 def test_a_shared_phone_number_is_a_duplicate_too(owner, teammate, team):
     create_lead(actor=teammate, values=COMPANY)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="已归属"):
         create_lead(actor=owner, values={"company_name": "完全不同的公司", "phone": "+86 138-1234-5678"})
 
 
@@ -67,9 +67,9 @@ def test_converting_makes_a_customer_that_stays_with_its_owner(owner, team):
 def test_closing_needs_a_listed_reason_and_words_for_other(owner, team):
     lead = owned_lead(team, owner)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="请选择关闭原因"):
         close_lead(actor=owner, lead=lead, reason="bored")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="请说明关闭原因"):
         close_lead(actor=owner, lead=lead, reason="other", note="")
 
     close_lead(actor=owner, lead=lead, reason="other", note="moved to Shenzhen")
@@ -80,9 +80,9 @@ def test_closing_needs_a_listed_reason_and_words_for_other(owner, team):
 def test_a_rep_cannot_close_or_convert_a_teammates_lead(owner, teammate, team):
     lead = owned_lead(team, teammate)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有线索负责人或其团队主管"):
         close_lead(actor=owner, lead=lead, reason="no_need")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有线索负责人或其团队主管"):
         convert_lead(actor=owner, lead=lead)
 
 
@@ -129,12 +129,12 @@ def test_an_import_adds_valid_new_rows_to_the_pool_once(manager, team):
     assert again.to_add == []
     commit_import(actor=manager, lead_import=second)
     assert Lead.objects.count() == 2
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="该文件已经导入过了"):
         commit_import(actor=manager, lead_import=second)
 
 
 def test_a_rep_cannot_import(owner, team):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有团队主管或管理员可以导入线索"):
         upload_import(actor=owner, team=team, file_name="x.csv", raw=csv_bytes([["company"], ["A"]]))
     assert not LeadImport.objects.exists()
 

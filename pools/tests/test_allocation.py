@@ -84,16 +84,16 @@ def test_a_lead_in_a_reps_cooldown_goes_to_someone_else(team, reps, manager, sma
 
 
 def test_quotas_stay_within_the_policy_range(team, reps, manager, small_policy):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="配额必须在 2 到 5 条之间"):
         set_quota(actor=manager, rep=reps[0], daily_leads=6)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="配额必须在 2 到 5 条之间"):
         set_quota(actor=manager, rep=reps[0], daily_leads=1)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有该团队的主管"):
         set_quota(actor=reps[1], rep=reps[0], daily_leads=3)
 
 
 def test_only_a_manager_of_the_team_allocates(team, reps, other_manager):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有该团队的主管"):
         allocate(team=team, actor=other_manager)
 
 

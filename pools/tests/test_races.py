@@ -1,9 +1,10 @@
 """Real concurrent transactions on PostgreSQL: each thread has its own connection and all start at one barrier."""
 
 import threading
+import time
 
 import pytest
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
 from core.errors import DomainError
 from core.models import Role
@@ -12,7 +13,7 @@ from core.tests.factories import member
 from leads.models import EventKind, Lead, LeadEvent, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.services.allocation import allocate
-from pools.services.ownership import claim_lead, keep_lead, record_follow_up
+from pools.services.ownership import assign_leads, claim_lead, keep_lead, record_follow_up
 from pools.services.reclaim import reclaim_overdue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -177,3 +178,57 @@ def test_a_follow_up_at_the_instant_of_the_reclaim_has_exactly_one_winner(team, 
         # Either the follow-up landed first and the rep keeps the lead, or the reclaim did and the rep was told.
         assert kept == (lead.owner == rep)
         assert kept != (lead.pk in moved)
+
+
+def test_a_swap_whose_keep_loses_the_lead_midway_gives_nothing_back(team, owner, teammate, manager):
+    """The give-back is written first; when the lead to keep is taken a moment later, both moves are undone."""
+    policy = policy_for(team)
+    policy.private_cap = 1
+    policy.save()
+    given_back = owned_lead(team, owner, state=LeadState.PRIVATE)
+    to_keep = owned_lead(team, owner)
+    reassigned, release = threading.Event(), threading.Event()
+
+    def manager_reassigns_and_holds_the_row():
+        try:
+            with transaction.atomic():
+                assign_leads(actor=manager, leads=[to_keep], rep=teammate)
+                reassigned.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def owner_keeps_with_a_swap():
+        try:
+            keep_lead(actor=owner, lead=to_keep, give_back=given_back)
+        except DomainError as error:
+            return error
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=manager_reassigns_and_holds_the_row)
+    holder.start()
+    assert reassigned.wait(timeout=30)
+    outcome = []
+    keeper = threading.Thread(target=lambda: outcome.append(owner_keeps_with_a_swap()))
+    keeper.start()
+    # Release the manager's transaction only once the keep has given its lead back and waits on the lead to keep.
+    for _attempt in range(300):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the keep never waited on the lead the manager holds")
+    release.set()
+    holder.join(timeout=30)
+    keeper.join(timeout=30)
+
+    assert isinstance(outcome[0], DomainError)
+    assert "nothing was given back" in str(outcome[0]) or "没有退回任何线索" in str(outcome[0])
+    given_back.refresh_from_db()
+    to_keep.refresh_from_db()
+    assert (given_back.state, given_back.owner) == (LeadState.PRIVATE, owner)
+    assert (to_keep.state, to_keep.owner) == (LeadState.ASSIGNED, teammate)
+    assert not LeadEvent.objects.filter(lead=given_back, kind=EventKind.RETURNED).exists()

@@ -97,7 +97,7 @@ def test_the_reclaimed_rep_cannot_claim_the_lead_back_for_the_cooldown(claimed, 
 
     from core.errors import DomainError
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="你最近放弃或失去了这条线索"):
         claim_lead(actor=owner, lead=claimed)
 
 

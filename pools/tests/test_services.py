@@ -48,7 +48,7 @@ def test_a_lead_already_claimed_cannot_be_claimed_again(owner, teammate, team):
 def test_a_rep_cannot_claim_from_another_teams_pool(owner, other_team):
     lead = LeadFactory(team=other_team)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="这条线索不在你团队的公海中"):
         claim_lead(actor=owner, lead=lead)
 
 
@@ -113,7 +113,7 @@ def test_returning_puts_the_lead_in_the_public_pool_with_the_reason(owner, team)
 def test_a_rep_cannot_return_someone_elses_lead(owner, teammate, team):
     lead = owned_lead(team, teammate)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="这条线索不是你的，无法退回"):
         return_lead(actor=owner, lead=lead, reason="mine now")
 
 
@@ -144,13 +144,13 @@ def test_at_the_cap_keeping_needs_a_lead_to_give_back(owner, team, policy):
     assert EventKind.RETURNED in {kind for kind, _from, _to in events(kept[0])}
 
 
-def test_a_swap_whose_keep_fails_gives_nothing_back(owner, teammate, team, policy):
+def test_keeping_a_lead_not_mine_is_refused_before_anything_is_given_back(owner, teammate, team, policy):
     policy.private_cap = 1
     policy.save()
     mine = owned_lead(team, owner, state=LeadState.PRIVATE)
     not_mine = owned_lead(team, teammate)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有分配给你的线索才能放入私海"):
         keep_lead(actor=owner, lead=not_mine, give_back=mine)
 
     mine.refresh_from_db()
@@ -180,12 +180,12 @@ def test_assignment_skips_leads_in_the_reps_cooldown(owner, manager, team):
 
 
 def test_a_manager_cannot_assign_to_a_rep_of_another_team(manager, outsider, team):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="不是你团队中在职的销售"):
         assign_leads(actor=manager, leads=[LeadFactory(team=team)], rep=outsider)
 
 
 def test_a_rep_cannot_assign(owner, teammate, team):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有主管可以分配线索"):
         assign_leads(actor=owner, leads=[LeadFactory(team=team)], rep=teammate)
 
 
@@ -199,7 +199,7 @@ def test_a_manager_reopens_a_closed_lead_into_the_public_pool(manager, team):
 
 
 def test_a_rep_cannot_reopen(owner, team):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有该团队的主管"):
         reopen_lead(actor=owner, lead=LeadFactory(team=team, state=LeadState.CLOSED))
 
 
@@ -208,11 +208,11 @@ def test_lead_events_cannot_be_changed_or_deleted(owner, team):
     claim_lead(actor=owner, lead=lead)
     event = LeadEvent.objects.get(lead=lead)
 
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="append-only"):
         event.save()
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="append-only"):
         event.delete()
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="append-only"):
         LeadEvent.objects.filter(lead=lead).update(reason="rewritten")
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="append-only"):
         LeadEvent.objects.filter(lead=lead).delete()

@@ -50,14 +50,19 @@ def test_the_same_seed_gives_the_same_sample(day_of_visits):
 
 
 def test_each_outcome_is_sampled_at_its_rate_and_every_rep_at_least_once(day_of_visits, reps):
-    chosen = Visit.objects.filter(
-        pk__in=select_sample(candidates(day_of_visits), seed=7, effective_rate=20, potential_rate=5, minimum_per_rep=1)
-    )
+    rates = {"seed": 7, "effective_rate": 20, "potential_rate": 5}
+    by_rate = Visit.objects.filter(pk__in=select_sample(candidates(day_of_visits), minimum_per_rep=0, **rates))
 
-    # 50 effective at 20% and 50 potential at 5%, then whoever is still missing gets one.
-    assert chosen.filter(outcome="effective").count() >= 10
-    assert chosen.filter(outcome="potential").count() >= 3 or chosen.count() >= 13
-    assert set(chosen.values_list("rep_id", flat=True)) == {rep.pk for rep in reps}
+    # 50 effective at 20% and 50 potential at 5% (2.5, rounded half up).
+    assert by_rate.filter(outcome="effective").count() == 10
+    assert by_rate.filter(outcome="potential").count() == 3
+
+    chosen = select_sample(candidates(day_of_visits), minimum_per_rep=1, **rates)
+    missing = {rep.pk for rep in reps} - set(by_rate.values_list("rep_id", flat=True))
+    # The minimum adds exactly one visit for each rep the rates missed, and keeps every visit the rates chose.
+    assert set(chosen) >= set(by_rate.values_list("pk", flat=True))
+    assert len(chosen) == 13 + len(missing)
+    assert set(Visit.objects.filter(pk__in=chosen).values_list("rep_id", flat=True)) == {rep.pk for rep in reps}
 
 
 def test_a_draw_stores_its_seed_and_locks_the_sampled_visits(team, day_of_visits, qc_user, time_machine):
@@ -88,14 +93,14 @@ def test_a_visit_is_never_drawn_twice(team, day_of_visits, qc_user, time_machine
 def test_a_day_is_drawn_only_once_its_entry_has_closed(team, day_of_visits, qc_user, time_machine):
     time_machine.move_to("2026-11-26 22:00:00+08:00", tick=False)
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="录入截止后才能抽样"):
         draw_sample(team=team, day=DAY, actor=qc_user)
 
 
 def test_only_qc_of_the_team_draws(team, day_of_visits, manager, owner, time_machine):
     time_machine.move_to(NEXT_MORNING, tick=False)
     for user in (manager, owner):
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError, match="只有该团队的品控人员"):
             draw_sample(team=team, day=DAY, actor=user)
 
 
@@ -129,7 +134,7 @@ def test_a_verified_audit_closes_the_sample(sampled, qc_user):
 
     sampled.refresh_from_db()
     assert sampled.status == SampleStatus.VERIFIED
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="该样本已核查过"):
         record_audit(actor=qc_user, sample=sampled, outcome="falsified", notes="late change of mind")
 
 
@@ -168,15 +173,15 @@ def test_a_falsified_visit_is_voided_recorded_and_stops_counting(sampled, qc_use
 
 
 def test_a_mismatch_or_falsified_needs_notes(sampled, qc_user):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="请说明哪里不符"):
         record_audit(actor=qc_user, sample=sampled, outcome="falsified")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="请说明哪里不符"):
         record_audit(actor=qc_user, sample=sampled, outcome="minor_mismatch", notes=" ")
 
 
 def test_a_manager_or_rep_cannot_audit(sampled, manager, owner):
     for user in (manager, owner):
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError, match="只有该团队的品控人员"):
             record_audit(actor=user, sample=sampled, outcome="verified")
 
 

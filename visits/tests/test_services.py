@@ -97,7 +97,7 @@ def test_a_visit_on_a_lead_that_moved_is_saved_and_the_rep_told(owner, teammate,
 
 
 def test_a_rep_cannot_log_a_visit_on_a_lead_never_theirs(owner, teammate, team):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="这条线索不是你的，请改为记录陌拜"):
         log_visit(actor=owner, lead=owned_lead(team, teammate), values=POTENTIAL)
 
 
@@ -112,7 +112,7 @@ def test_a_visit_entered_after_the_cut_off_is_late(owner, team, time_machine):
 
 
 def test_visits_cannot_be_in_the_future(owner, team):
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="拜访时间不能晚于现在"):
         log_visit(
             actor=owner, lead=owned_lead(team, owner), values=POTENTIAL, occurred_at=timezone.now() + timedelta(hours=1)
         )
@@ -126,7 +126,7 @@ def test_before_the_cut_off_an_edit_is_plain_after_it_an_amendment_with_a_reason
     assert not VisitAmendment.objects.exists()
 
     time_machine.move_to("2026-11-27 23:01:00+08:00", tick=False)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="当天录入已截止：请说明修正原因"):
         edit_visit(actor=owner, visit=visit, changes={"notes": "见到老板"})
     edit_visit(actor=owner, visit=visit, changes={"notes": "见到老板"}, reason="录错了")
 
@@ -143,14 +143,14 @@ def test_a_sampled_visit_is_locked_even_before_the_cut_off(owner, team, time_mac
     Visit.objects.filter(pk=visit.pk).update(sampled_at=timezone.now())
     visit.refresh_from_db()
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="当天录入已截止：请说明修正原因"):
         edit_visit(actor=owner, visit=visit, changes={"notes": "x"})
 
 
 def test_only_the_rep_who_entered_it_edits_a_visit(owner, teammate, team):
     visit = log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL).visit
 
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只有录入拜访的销售本人可以修改"):
         edit_visit(actor=teammate, visit=visit, changes={"notes": "x"})
 
 
@@ -160,9 +160,9 @@ def test_plans_are_for_my_leads_and_not_the_past(owner, teammate, team, time_mac
     from datetime import date
 
     plan_visit(actor=owner, lead=mine, day=date(2026, 11, 28), purpose="带报价")
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只能把自己的线索加入计划"):
         plan_visit(actor=owner, lead=owned_lead(team, teammate), day=date(2026, 11, 28))
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError, match="只能安排今天或以后的计划"):
         plan_visit(actor=owner, lead=mine, day=date(2026, 11, 26))
 
 
