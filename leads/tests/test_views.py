@@ -338,3 +338,22 @@ def test_an_import_is_seen_only_by_managers_of_its_team(client, manager, other_m
     client.force_login(owner)
     assert client.post(url).status_code == 403
     assert not Lead.objects.exists()
+
+
+def test_the_deadline_badge_warns_inside_the_teams_own_reminder_window(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    policy = policy_for(team)
+    lead = owned_lead(team, owner)  # first follow-up due at 09:00 on the 29th
+    client.force_login(owner)
+    time_machine.move_to("2026-11-28 15:00:00+08:00", tick=False)  # 18 hours left
+
+    def badge():
+        page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+        return page.split('data-testid="lead-state"')[1].split("</p>")[0]
+
+    policy.remind_before_hours = 12
+    policy.save()
+    assert "text-bg-warning" not in badge()
+    policy.remind_before_hours = 24
+    policy.save()
+    assert "text-bg-warning" in badge()

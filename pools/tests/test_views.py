@@ -78,3 +78,18 @@ def test_notifications_show_with_an_unread_count_and_are_read_once_opened(client
     page = client.get(reverse("notifications")).content.decode()
     assert "30" in page
     assert client.get(reverse("home")).context["unread_notifications"] == 0
+
+
+def test_quotas_are_saved_all_together_or_not_at_all(client, manager, owner, teammate, team):
+    """One quota out of range keeps every other quota of the form as it was, and the message names the rep."""
+    RepQuota.objects.create(rep=owner, daily_leads=40)
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("pools:allocation"),
+        {"team": team.pk, "action": "quotas", f"quota-{owner.pk}": "45", f"quota-{teammate.pk}": "99"},
+        follow=True,
+    )
+
+    assert f"{teammate}：配额必须在 30 到 50 条之间" in response.content.decode()
+    assert dict(RepQuota.objects.values_list("rep__username", "daily_leads")) == {"owner": 40}

@@ -131,3 +131,28 @@ def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_team(client
         rep = member(team, Role.REP)
         visits_for(rep, team, date(2026, 11, 24), in_person=8, effective=2)
     assert count() == small
+
+
+def test_reclaims_fall_on_each_teams_own_local_day(team, other_team, manager):
+    """At 23:30 in Shanghai it is still the afternoon in London: each team counts on its own calendar."""
+    from core.tests.factories import MembershipFactory
+
+    other_team.time_zone = "Europe/London"
+    other_team.save()
+    MembershipFactory(user=manager, team=other_team, role=Role.MANAGER)
+    moment = "2026-11-24T15:30:00+00:00"  # 23:30 on the 24th in Shanghai, 15:30 on the 24th in London
+    later = "2026-11-24T23:30:00+00:00"  # 07:30 on the 25th in Shanghai, 23:30 on the 24th in London
+    for lead_team, at in ((team, moment), (team, later), (other_team, moment), (other_team, later)):
+        LeadEvent.objects.create(
+            lead=LeadFactory(team=lead_team),
+            kind=EventKind.RECLAIMED,
+            job="reclaim",
+            from_state="assigned",
+            to_state="public",
+            created_at=at,
+        )
+
+    chart, _snapshot = dashboards.pool_health([team, other_team], date(2026, 11, 24), date(2026, 11, 25))
+
+    # Shanghai: one on the 24th, one on the 25th. London: both on the 24th.
+    assert rows(chart) == [["2026-11-24", 3], ["2026-11-25", 1]]
