@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.access import rep_team, require_manager_of
+from core.access import require_manager_of
 from core.calendar import has_passed, local_day, start_of_day
 from core.errors import DomainError
 from core.locks import lock_team_job
@@ -46,15 +46,6 @@ def set_quotas(*, actor: User, team: Team, quotas: dict[int, int]) -> list[RepQu
             RepQuota.objects.update_or_create(rep_id=rep_id, defaults={"daily_leads": daily_leads})[0]
             for rep_id, daily_leads in sorted(quotas.items())
         ]
-
-
-def set_quota(*, actor: User, rep: User, daily_leads: int) -> RepQuota:
-    """Set one rep's morning quota (see `set_quotas`)."""
-    team = rep_team(rep)
-    if team is None:
-        raise DomainError(_("%(rep)s is not a rep.") % {"rep": rep})
-    (quota,) = set_quotas(actor=actor, team=team, quotas={rep.pk: daily_leads})
-    return quota
 
 
 @dataclass

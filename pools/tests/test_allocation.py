@@ -7,7 +7,7 @@ from core.tests.factories import member
 from leads.models import EventKind, Lead, LeadEvent, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.models import AllocationRun
-from pools.services.allocation import allocate, allocate_due_teams, plan_allocation, set_quota
+from pools.services.allocation import allocate, allocate_due_teams, plan_allocation, set_quotas
 from pools.services.ownership import return_lead
 
 
@@ -30,7 +30,7 @@ def owned(rep):
 
 def test_every_rep_gets_their_quota_with_deadlines_and_one_event_per_lead(team, reps, manager, small_policy):
     LeadFactory.create_batch(20, team=team)
-    set_quota(actor=manager, rep=reps[0], daily_leads=4)
+    set_quotas(actor=manager, team=team, quotas={reps[0].pk: 4})
 
     allocate(team=team, actor=manager, seed=1)
 
@@ -85,11 +85,13 @@ def test_a_lead_in_a_reps_cooldown_goes_to_someone_else(team, reps, manager, sma
 
 def test_quotas_stay_within_the_policy_range(team, reps, manager, small_policy):
     with pytest.raises(DomainError, match="配额必须在 2 到 5 条之间"):
-        set_quota(actor=manager, rep=reps[0], daily_leads=6)
+        set_quotas(actor=manager, team=team, quotas={reps[0].pk: 6})
     with pytest.raises(DomainError, match="配额必须在 2 到 5 条之间"):
-        set_quota(actor=manager, rep=reps[0], daily_leads=1)
+        set_quotas(actor=manager, team=team, quotas={reps[0].pk: 1})
     with pytest.raises(DomainError, match="只有该团队的主管"):
-        set_quota(actor=reps[1], rep=reps[0], daily_leads=3)
+        set_quotas(actor=reps[1], team=team, quotas={reps[0].pk: 3})
+    with pytest.raises(DomainError, match="只有本团队在职的销售才有配额"):
+        set_quotas(actor=manager, team=team, quotas={manager.pk: 3})
 
 
 def test_only_a_manager_of_the_team_allocates(team, reps, other_manager):
