@@ -15,7 +15,7 @@ from leads.deadlines import due_by
 from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadEvent
 from pools.selectors import private_count
-from visits.counting import targets_met, visit_counts
+from visits.counting import NOT_VOIDED, targets_met, visit_counts
 from visits.models import Visit, VisitPlan
 
 
@@ -70,7 +70,7 @@ def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:
     policy = policy_for(team)
     counts = Visit.objects.filter(rep=rep, day=day).aggregate(**visit_counts())
     visited_today = set(
-        Visit.objects.filter(rep=rep, day=day, is_voided=False, lead__isnull=False).values_list("lead_id", flat=True)
+        Visit.objects.filter(NOT_VOIDED, rep=rep, day=day, lead__isnull=False).values_list("lead_id", flat=True)
     )
     plan = [
         (item, item.lead_id in visited_today)

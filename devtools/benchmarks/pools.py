@@ -55,8 +55,8 @@ moved AS (UPDATE leads_lead AS l
             FROM ranked JOIN reps ON reps.slot = ranked.rank %% reps.total
            WHERE l.id = ranked.id
        RETURNING l.id, l.owner_id)
-INSERT INTO pools_leadevent (lead_id, kind, job, from_state, to_state, to_owner_id, reason, created_at)
-SELECT id, 'allocated', 'floor', 'public', 'assigned', owner_id, '', %(now)s FROM moved
+INSERT INTO pools_leadevent (lead_id, kind, job, from_state, to_state, to_owner_id, reason, reason_code, created_at)
+SELECT id, 'allocated', 'floor', 'public', 'assigned', owner_id, '', '', %(now)s FROM moved
 """
 
 
@@ -105,8 +105,10 @@ moved AS (UPDATE leads_lead AS l
               ON next_rep.team_id = overdue.team_id AND next_rep.slot = (overdue.slot + 1) %% next_rep.total
            WHERE l.id = overdue.id
        RETURNING l.id, overdue.owner_id AS old_owner_id, l.owner_id)
-INSERT INTO pools_leadevent (lead_id, kind, job, from_state, to_state, from_owner_id, to_owner_id, reason, created_at)
-SELECT id, 'reclaimed', 'floor', 'assigned', 'assigned', old_owner_id, owner_id, '', %(now)s FROM moved
+INSERT INTO pools_leadevent (lead_id, kind, job, from_state, to_state, from_owner_id, to_owner_id, reason,
+                             reason_code, created_at)
+SELECT id, 'reclaimed', 'floor', 'assigned', 'assigned', old_owner_id, owner_id, '', 'follow_up_missed', %(now)s
+  FROM moved
 """
 
 
