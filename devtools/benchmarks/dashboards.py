@@ -55,7 +55,7 @@ def _data(scale: float) -> tuple[int, object, object, int]:
         )
         cursor.execute(
             """
-            INSERT INTO leads_contract (lead_id, number, amount, signed_on, term_months, signed_by_id, created_at)
+            INSERT INTO deals_contract (lead_id, number, amount, signed_on, term_months, signed_by_id, created_at)
             SELECT id, 'B' || id, 10000 + id %% 50000, %(start)s + (id %% %(days)s)::int, 12, owner_id, %(now)s
               FROM leads_lead WHERE team_id = %(team)s AND state = 'customer'
             """
@@ -65,16 +65,16 @@ def _data(scale: float) -> tuple[int, object, object, int]:
         )
         cursor.execute(
             """
-            INSERT INTO leads_payment (contract_id, amount, received_on, method, recorded_by_id, created_at)
+            INSERT INTO deals_payment (contract_id, amount, received_on, method, recorded_by_id, created_at)
             SELECT c.id, c.amount / 2, c.signed_on, 'bank', c.signed_by_id, %(now)s
-              FROM leads_contract AS c JOIN leads_lead AS l ON l.id = c.lead_id WHERE l.team_id = %(team)s
+              FROM deals_contract AS c JOIN leads_lead AS l ON l.id = c.lead_id WHERE l.team_id = %(team)s
             """
             if connection.vendor == "postgresql"
             else "SELECT 1",
             {"team": team.pk, "now": now},
         )
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE leads_lead; ANALYZE leads_contract; ANALYZE leads_payment; ANALYZE visits_visit")
+            cursor.execute("ANALYZE leads_lead; ANALYZE deals_contract; ANALYZE deals_payment; ANALYZE visits_visit")
     return team.pk, start, end, reps
 
 
