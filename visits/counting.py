@@ -18,14 +18,15 @@ COUNTED_VISIT = NOT_VOIDED & Q(mode=VisitMode.IN_PERSON)
 EFFECTIVE_VISIT = COUNTED_VISIT & Q(outcome=Outcome.EFFECTIVE)
 
 
-def visit_counts() -> dict:
-    """Aggregates of a set of visits: counted, effective, cold and phone follow-ups."""
-    return {
+def visit_counts(*names: str) -> dict:
+    """Aggregates of a set of visits: counted, effective, cold and phone follow-ups (or only those `names`)."""
+    counts = {
         "in_person": Count("pk", filter=COUNTED_VISIT),
         "effective": Count("pk", filter=EFFECTIVE_VISIT),
         "cold": Count("pk", filter=COUNTED_VISIT & Q(is_cold=True)),
         "phone": Count("pk", filter=NOT_VOIDED & Q(mode=VisitMode.PHONE)),
     }
+    return {name: counts[name] for name in names} if names else counts
 
 
 # Each daily target: the count it judges and the policy field that sets it.
@@ -43,5 +44,5 @@ def targets_met_sql(counts_alias: str, policy_alias: str) -> str:
 
 
 def counts_per_rep_day(visits: QuerySet[Visit]) -> QuerySet:
-    """Return one row per rep, team and day of `visits` with its `visit_counts`."""
-    return visits.order_by().values("rep_id", "team_id", "day").annotate(**visit_counts())
+    """Return one row per rep, team and day of `visits` with the counts the daily targets judge."""
+    return visits.order_by().values("rep_id", "team_id", "day").annotate(**visit_counts(*TARGETS))
