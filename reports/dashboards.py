@@ -17,7 +17,7 @@ from core.policy import policy_for
 from deals.models import Contract, Payment
 from leads.deadlines import due_by
 from leads.models import STAGE_PATH, EventKind, Lead, LeadEvent, LeadState, Stage
-from visits.counting import COUNTED_VISIT, EFFECTIVE_VISIT, counts_per_rep_day, targets_met_sql
+from visits.counting import counts_per_rep_day, targets_met_sql, visit_counts
 from visits.models import Visit
 
 
@@ -79,12 +79,12 @@ def visits_per_day(teams: list[Team], start: date, end: date) -> Chart:
         row["day"]: row
         for row in Visit.objects.filter(team__in=teams, day__gte=start, day__lte=end)
         .values("day")
-        .annotate(visits=Count("pk", filter=COUNTED_VISIT), effective=Count("pk", filter=EFFECTIVE_VISIT))
+        .annotate(**visit_counts("in_person", "effective"))
     }
     chart = Chart("visits", _("Visits per day"), "line", [_("Day"), _("In-person visits"), _("Effective visits")])
     for day in _days(start, end):
-        row = found.get(day, {"visits": 0, "effective": 0})
-        chart.rows.append([day.isoformat(), row["visits"], row["effective"]])
+        row = found.get(day, {"in_person": 0, "effective": 0})
+        chart.rows.append([day.isoformat(), row["in_person"], row["effective"]])
     return chart
 
 
