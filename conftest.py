@@ -131,3 +131,14 @@ def admin_user(db):
 def role_users(owner, manager, qc_user, admin_user):
     """One user of each role, by fixture name, for page-by-role checks."""
     return {"owner": owner, "manager": manager, "qc_user": qc_user, "admin_user": admin_user}
+
+
+@pytest.fixture
+def csp_violations(page):
+    """What the browser refused under the Content-Security-Policy while the test ran; a test asserts it stays empty."""
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return refused

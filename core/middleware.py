@@ -18,3 +18,37 @@ class TeamTimeZoneMiddleware:
         else:
             timezone.deactivate()
         return self.get_response(request)
+
+
+# Browser features no page needs; a page that needs one names it with `uses_browser_features`.
+BROWSER_FEATURES = ("camera", "geolocation", "microphone", "payment", "usb")
+
+
+def uses_browser_features(*features: str):
+    """Mark a view whose page may ask the browser for `features` (say, the position for a visit)."""
+    unknown = set(features) - set(BROWSER_FEATURES)
+    if unknown:
+        raise ValueError(f"unknown browser features: {sorted(unknown)}")
+
+    def decorator(view):
+        view.browser_features = frozenset(features)
+        return view
+
+    return decorator
+
+
+class PermissionsPolicyMiddleware:
+    """Send a Permissions-Policy that denies every powerful browser feature except those the page's view asked for."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        allowed = getattr(getattr(request, "resolver_match", None), "func", None)
+        allowed = getattr(allowed, "browser_features", frozenset())
+        response.setdefault(
+            "Permissions-Policy",
+            ", ".join(f"{feature}=(self)" if feature in allowed else f"{feature}=()" for feature in BROWSER_FEATURES),
+        )
+        return response

@@ -8,7 +8,6 @@ from core.access import scope_to_user
 from core.models import User
 from deals.models import Contract, Payment, Proposal
 from leads.models import Lead, LeadState, Stage
-from leads.selectors import visible_leads
 
 
 def _deal_scope(user: User) -> QuerySet[Lead]:
@@ -58,5 +57,6 @@ def customers_of(user: User) -> QuerySet[Lead]:
 
 
 def get_proposal_for(user: User, pk) -> Proposal:
-    """Return a proposal whose lead `user` may open; any other is not found."""
-    return get_object_or_404(Proposal.objects.filter(lead__in=visible_leads(user)), pk=pk)
+    """Return a proposal of a lead whose contact details `user` sees (its owner, its team's manager and QC); the
+    public pool hides a proposal as it hides the phone, so a lead back in the pool keeps its file from other reps."""
+    return get_object_or_404(Proposal.objects.filter(lead__in=scope_to_user(Lead.objects.all(), user)), pk=pk)

@@ -110,11 +110,12 @@ class Lead(models.Model):
 
     @property
     def masked_phone(self) -> str:
-        """Return the phone with its middle digits hidden, as the public pool shows it."""
-        digits = self.phone_key or self.phone
-        if len(digits) < 7:
-            return "*" * len(digits)
-        return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+        """Return the phone as the public pool shows it: at most 4 digits visible, and never more than half."""
+        digits = self.phone_key or "".join(character for character in self.phone if character.isdigit())
+        visible = min(4, len(digits) // 2)
+        head = visible // 2
+        tail = visible - head
+        return digits[:head] + "*" * (len(digits) - visible) + (digits[-tail:] if tail else "")
 
 
 class Collision(models.Model):

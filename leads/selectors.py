@@ -23,7 +23,9 @@ def get_lead_for(user: User, pk) -> Lead:
 
 
 def shows_contact(user: User, lead: Lead) -> bool:
-    """Whether `user` sees the lead's contact details: the public pool hides them until someone claims the lead."""
+    """Whether `user` sees the lead's contact details: the public pool hides them until someone claims the lead.
+
+    The same rule serves the lead's proposal files (`deals.selectors.get_proposal_for`)."""
     return lead.pk in set(scope_to_user(Lead.objects.filter(pk=lead.pk), user).values_list("pk", flat=True))
 
 

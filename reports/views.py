@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from core.access import chosen_team, managed_teams, manager_required, report_teams, role_required, teams_of
 from core.calendar import last_closed_day, local_day
-from core.exports import csv_bytes, csv_response
+from core.exports import csv_chunks, csv_response
 from core.models import Membership, Role
 from core.params import day_param
 from leads.models import Lead, LeadState
@@ -66,7 +66,7 @@ def dashboard(request):
         chart = next((chart for chart in charts if chart.name == wanted_csv), None)
         if chart is None:
             raise Http404
-        response = csv_response(csv_bytes(chart.columns, chart.rows), chart.name)
+        response = csv_response(csv_chunks(chart.columns, chart.rows), chart.name)
         response["Content-Disposition"] = f'attachment; filename="{chart.name}-{start}-{end}.csv"'
         return response
     query = request.GET.copy()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.access import rep_required
 from core.calendar import local_day
 from core.errors import DomainError
+from core.middleware import uses_browser_features
 from core.models import Role
 from core.params import day_param
 from leads.deadlines import next_deadline
@@ -58,6 +59,7 @@ def today(request):
 
 
 @rep_required
+@uses_browser_features("geolocation")
 def log(request):
     """Log a visit in a few taps: pick a lead (or enter a cold visit), who was met, the outcome."""
     team = request.team

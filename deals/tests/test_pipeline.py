@@ -181,3 +181,22 @@ def test_another_rep_cannot_fetch_a_proposal_file_or_post_a_deal_step(client, ow
 
     assert client.get(reverse("deals:proposal_file", args=[proposal.pk])).status_code == 404
     assert client.post(reverse("deals:step", args=[deal.pk]), {"action": "back"}).status_code == 404
+
+
+def test_a_proposal_file_of_a_lead_back_in_the_pool_is_hidden_like_its_phone(client, owner, teammate, manager, deal):
+    from django.core.files.base import ContentFile
+    from django.urls import reverse
+
+    from pools.services.ownership import return_lead
+
+    walk_to_proposal(owner, deal)
+    proposal = deal.proposals.get()
+    proposal.file.save("plan.pdf", ContentFile(b"%PDF-1.4 plan"))
+    return_lead(actor=owner, lead=deal, reason="客户不做了")
+    url = reverse("deals:proposal_file", args=[proposal.pk])
+
+    client.force_login(teammate)
+    assert client.get(reverse("leads:detail", args=[deal.pk])).status_code == 200  # the lead is in their pool
+    assert client.get(url).status_code == 404
+    client.force_login(manager)
+    assert client.get(url).status_code == 200

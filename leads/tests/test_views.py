@@ -265,8 +265,9 @@ def test_the_team_export_is_a_bom_csv_of_the_filtered_list(client, manager, owne
     response = client.get(reverse("pools:export_team"), {"state": LeadState.ASSIGNED})
 
     assert response["Content-Type"].startswith("text/csv")
-    assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert [row[0] for row in rows[1:]] == ["杭州导出公司"]
 
 

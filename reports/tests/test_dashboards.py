@@ -111,8 +111,9 @@ def test_every_chart_downloads_as_a_csv(client, manager, team, history):
 
     response = client.get(reverse("reports:dashboard"), {"start": "2026-11-23", "end": "2026-11-27", "csv": "visits"})
 
-    assert response.content.startswith("\ufeff".encode())
-    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())
+    table = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert table[2] == ["2026-11-24", "17", "5"]
 
 
@@ -156,3 +157,18 @@ def test_reclaims_fall_on_each_teams_own_local_day(team, other_team, manager):
 
     # Shanghai: one on the 24th, one on the 25th. London: both on the 24th.
     assert rows(chart) == [["2026-11-24", 3], ["2026-11-25", 1]]
+
+
+def test_a_chart_csv_runs_no_formula_a_rep_typed_into_their_name(client, manager, team, history):
+    from core.tests.factories import member
+
+    rep = member(team, Role.REP, username="mallory", name='=HYPERLINK("http://evil","x")')
+    visits_for(rep, team, date(2026, 11, 24), in_person=1)
+    client.force_login(manager)
+
+    response = client.get(
+        reverse("reports:dashboard"), {"start": "2026-11-23", "end": "2026-11-27", "csv": "compliance"}
+    )
+
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert ["'" + rep.name] == [row[0] for row in table if "HYPERLINK" in row[0]]

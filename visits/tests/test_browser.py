@@ -9,7 +9,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize(("language", "button", "met"), [("zh-hans", "简体中文", "达成"), ("en", "English", "met")])
-def test_a_rep_logs_eight_visits_on_a_phone_and_meets_both_targets(live_server, page: Page, language, button, met):
+def test_a_rep_logs_eight_visits_on_a_phone_and_meets_both_targets(
+    live_server, page: Page, language, button, met, csp_violations
+):
     team = TeamFactory(name="杭州一区")
     rep = member(team, Role.REP, username="walker")
     leads = [owned_lead(team, rep, company_name=f"杭州拜访{number}有限公司") for number in range(7)]
@@ -44,3 +46,4 @@ def test_a_rep_logs_eight_visits_on_a_phone_and_meets_both_targets(live_server, 
     expect(page.get_by_test_id("targets-met")).to_have_text(met)
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.wait_for_load_state("networkidle")
+    assert csp_violations == []
