@@ -175,6 +175,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
+    # Mail still due: what could not be queued while the broker was down goes out when it is back.
+    "mail": {"task": "core.notifications.mail_due_notifications_task", "schedule": 60.0},
     # Every minute: a lead is taken back within a minute of its deadline, whatever the team's time zone.
     "reclaim": {"task": "pools.tasks.reclaim_task", "schedule": 60.0},
     "remind": {"task": "pools.tasks.remind_task", "schedule": 60.0},

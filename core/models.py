@@ -257,6 +257,9 @@ class Notification(models.Model):
     params = models.JSONField(_("details"), default=dict)
     created_at = models.DateTimeField(_("created at"), db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The mail outbox: written with the notification, in its transaction; the worker sends it and notes when.
+    is_mail_due = models.BooleanField(_("to be mailed"), default=False)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -264,6 +267,7 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["user", "read_at"], name="notification_unread"),
+            models.Index(fields=["created_at"], condition=models.Q(is_mail_due=True), name="notification_mail_due"),
         ]
 
     def __str__(self):

@@ -3,7 +3,7 @@ from celery import shared_task
 from core import services
 
 # Registered with the worker through this module; it sits beside the act that queues it.
-from core.notifications import mail_notifications_task  # noqa: F401
+from core.notifications import mail_due_notifications_task, mail_notifications_task  # noqa: F401
 
 
 @shared_task

@@ -1,39 +1,43 @@
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.access import chosen_team, managed_teams, manager_required
 from core.forms import TeamPolicyForm
+from core.health import broker_problem, database_problem, heartbeat_age
 from core.models import Notification
 from core.notifications import mark_notifications_read
 from core.policy import policy_for
-from core.selectors import heartbeat_age
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    """Report whether the database answers and how long ago beat last ran the heartbeat job."""
-    report = {"database": "ok", "heartbeat_age_seconds": None, "heartbeat": "missing"}
-    healthy = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        age = heartbeat_age()
-    except DatabaseError as error:
-        report["database"] = f"error: {error.__class__.__name__}"
+    """Report whether the database and the broker answer and how long ago beat last ran the heartbeat job;
+    503 names the part that is missing or stale."""
+    report = {"database": "ok", "broker": "ok", "heartbeat_age_seconds": None, "heartbeat": "missing"}
+    broken = broker_problem()
+    if broken:
+        report["broker"] = broken
+    broken_database = database_problem()
+    if broken_database:
+        report["database"] = broken_database
         return JsonResponse(report | {"status": "error"}, status=503)
+    age = heartbeat_age()
     if age is not None:
         report["heartbeat_age_seconds"] = round(age.total_seconds())
         report["heartbeat"] = "ok" if age.total_seconds() <= settings.HEARTBEAT_STALE_AFTER_SECONDS else "stale"
-    healthy = report["heartbeat"] == "ok"
+    healthy = report["heartbeat"] == "ok" and report["broker"] == "ok"
     return JsonResponse(report | {"status": "ok" if healthy else "degraded"}, status=200 if healthy else 503)
 
 
@@ -60,3 +64,15 @@ def policy(request, team_pk=None):
         messages.success(request, _("The rules of %(team)s are saved.") % {"team": team})
         return redirect("policy_of", team_pk=team.pk)
     return render(request, "core/policy.html", {"form": form, "team": team, "teams": list(managed_teams(request.user))})
+
+
+def server_error(request):
+    """The page of an unexpected error; when the database is out of reach, a 503 that says to try again shortly.
+
+    Rendered without the request's context: the navigation would ask the database, the very thing that failed.
+    """
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponseServerError(render_to_string("500.html"))

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.params import DayField
 from deals.models import PaymentMethod
 from leads.models import STAGE_PATH, Stage
 
@@ -19,14 +20,14 @@ class ProposalForm(forms.Form):
 class ContractForm(forms.Form):
     number = forms.CharField(label=_("Contract number"), max_length=50)
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    signed_on = forms.DateField(label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = DayField(label=_("Signed on"))
     term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=120, initial=12)
 
 
 class PaymentForm(forms.Form):
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = DayField(label=_("Received on"))
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
 
     def __init__(self, *args, contracts, **kwargs):

@@ -25,6 +25,10 @@ class LeadAdmin(admin.ModelAdmin):
         "close_note",
     ]
 
+    def has_add_permission(self, request):
+        # Leads are added in the app, where the duplicate check, the team and the event come with them.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 

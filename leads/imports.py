@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import DomainError
 from leads.normalize import company_key, phone_key
+from leads.values import problems_with
 
 # field: header names a column may carry, compared without case or spaces
 COLUMNS = {
@@ -23,18 +24,6 @@ COLUMNS = {
     "city": ("城市", "city"),
     "industry": ("行业", "industry"),
     "priority": ("优先级", "priority"),
-}
-MAX_LENGTHS = {
-    "company_name": 200,
-    "contact_name": 100,
-    "contact_role": 100,
-    "phone": 50,
-    "second_phone": 50,
-    "address": 255,
-    "building": 100,
-    "district": 50,
-    "city": 50,
-    "industry": 50,
 }
 EXPORT_HEADERS = {
     "company_name": "公司名称 company",
@@ -130,18 +119,5 @@ def parse(text: str) -> list[Row]:
 
 
 def validate(row: Row) -> Row:
-    values = row.values
-    if not values["company_name"]:
-        row.errors.append(_("the company name is missing"))
-    elif not row.company_key:
-        row.errors.append(_("the company name has no letters or digits"))
-    for name in ("phone", "second_phone"):
-        digits = phone_key(values[name])
-        if values[name] and not 7 <= len(digits) <= 15:
-            row.errors.append(_("%(phone)s is not a phone number") % {"phone": values[name]})
-    for name, limit in MAX_LENGTHS.items():
-        if len(values[name]) > limit:
-            row.errors.append(_("%(column)s is longer than %(limit)s characters") % {"column": name, "limit": limit})
-    if values["priority"] and (not values["priority"].isdigit() or int(values["priority"]) > 9):
-        row.errors.append(_("the priority must be a whole number from 0 to 9"))
+    row.errors.extend(problems_with(row.values))
     return row

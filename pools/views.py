@@ -12,6 +12,7 @@ from core.access import chosen_team, managed_teams, manager_required, rep_requir
 from core.errors import DomainError
 from core.exports import csv_response
 from core.models import Role
+from core.params import whole_number
 from core.policy import policy_for
 from core.selectors import active_reps
 from leads.models import Lead, LeadState
@@ -226,7 +227,8 @@ def _posted_quotas(request, team) -> dict[int, int]:
     for rep in active_reps(team):
         value = request.POST.get(f"quota-{rep.pk}", "").strip()
         if value:
-            if not value.isdigit():
+            quota = whole_number(value, maximum=10_000)
+            if quota is None:
                 raise DomainError(_("A quota must be a whole number."))
-            quotas[rep.pk] = int(value)
+            quotas[rep.pk] = quota
     return quotas

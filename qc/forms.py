@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.params import DayField
 from qc.models import AuditOutcome
 
 
@@ -18,7 +19,7 @@ class AuditForm(forms.Form):
 
 class DrawForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=None)
-    day = forms.DateField(label=_("Day of the visits"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = DayField(label=_("Day of the visits"))
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,5 +29,5 @@ class DrawForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = DayField(label=_("From"))
+    end = DayField(label=_("To"))

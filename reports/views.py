@@ -13,7 +13,7 @@ from core.access import chosen_team, managed_teams, manager_required, report_tea
 from core.calendar import last_closed_day, local_day
 from core.exports import csv_chunks, csv_response
 from core.models import Membership, Role
-from core.params import day_param
+from core.params import DayField, day_param
 from leads.models import Lead, LeadState
 from reports import daily, dashboards
 from visits.views import today
@@ -42,8 +42,8 @@ def count_per_team(rows):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(required=False)
-    end = forms.DateField(required=False)
+    start = DayField(required=False)
+    end = DayField(required=False)
 
 
 @manager_required
@@ -92,7 +92,7 @@ def _report_team(request):
 def meeting(request):
     """The evening meeting (夕会) for a team and a day: a row per rep, totals, wins and difficulties."""
     team, teams = _report_team(request)
-    day = day_param(request.GET.get("day")) or local_day(team)
+    day = day_param(request, "day") or local_day(team)
     rows, totals = daily.evening_meeting(team, day)
     context = {
         "team": team,
@@ -110,7 +110,7 @@ def meeting(request):
 def compliance(request):
     """Weekly compliance: who missed the visit or effective target, on which days."""
     team, teams = _report_team(request)
-    chosen = day_param(request.GET.get("week")) or local_day(team)
+    chosen = day_param(request, "week") or local_day(team)
     monday = chosen - timedelta(days=chosen.weekday())
     rows = daily.weekly_compliance(team, monday, last_day=last_closed_day(team))
     context = {

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from visits.models import Outcome, PersonRole, VisitMode
 
 KIND_LEAD, KIND_COLD = "lead", "cold"
+NOTES_LENGTH = 2000  # a long evening's account of a visit; more is a paste, not a note
 
 
 class VisitForm(forms.Form):
@@ -29,7 +30,9 @@ class VisitForm(forms.Form):
         label=_("Outcome"), choices=Outcome.choices, initial=Outcome.POTENTIAL, widget=forms.RadioSelect
     )
     next_step = forms.CharField(label=_("Next step"), max_length=255, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=NOTES_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
     occurred_at = forms.DateTimeField(
         label=_("When"),
         required=False,
@@ -59,7 +62,9 @@ class EditVisitForm(forms.Form):
     person_role = forms.ChoiceField(label=_("Their role"), choices=PersonRole.choices)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
     next_step = forms.CharField(label=_("Next step"), max_length=255, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=NOTES_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
     building = forms.CharField(label=_("Building"), max_length=100, required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
     reason = forms.CharField(

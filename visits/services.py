@@ -49,18 +49,27 @@ def _validate(values: dict) -> None:
         raise DomainError(_("Choose whether you visited in person or followed up by phone."))
 
 
+# A browser's accuracy beyond this (100 km) says nothing about where the rep stood.
+LARGEST_ACCURACY_METERS = 100_000
+
+
 def _clean_location(latitude, longitude, accuracy):
     """Keep a browser position only when it is complete and plausible; the form works without one."""
     try:
         latitude, longitude = Decimal(str(latitude)), Decimal(str(longitude))
+        if not (latitude.is_finite() and longitude.is_finite()):
+            return None, None, None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            return None, None, None
     except (ArithmeticError, ValueError, TypeError):
         return None, None, None
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        return None, None, None
     try:
-        accuracy = max(int(float(accuracy)), 0) if accuracy not in (None, "") else None
+        accuracy = float(accuracy) if accuracy not in (None, "") else None
     except (TypeError, ValueError):
         accuracy = None
+    if accuracy is not None and not 0 <= accuracy <= LARGEST_ACCURACY_METERS:  # NaN fails this too
+        accuracy = None
+    accuracy = round(accuracy) if accuracy is not None else None
     return latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001")), accuracy
 
 

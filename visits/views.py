@@ -14,7 +14,7 @@ from core.calendar import local_day
 from core.errors import DomainError
 from core.middleware import uses_browser_features
 from core.models import Role
-from core.params import day_param
+from core.params import day_param, id_param
 from leads.deadlines import next_deadline
 from visits import selectors, services
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
@@ -66,7 +66,7 @@ def log(request):
     leads = {}
     if request.method == "POST":
         # Only the posted lead needs checking; the grouped list is built when the form is shown.
-        chosen = selectors.leads_open_for_visits(request.user).filter(pk=_int_or_none(request.POST.get("lead"))).first()
+        chosen = selectors.leads_open_for_visits(request.user).filter(pk=id_param(request.POST.get("lead"))).first()
         leads = {chosen.pk: chosen} if chosen else {}
         choices = [(lead.pk, lead.company_name) for lead in leads.values()]
     else:
@@ -99,20 +99,16 @@ def log(request):
     return render(request, "visits/log.html", {"form": form})
 
 
-def _int_or_none(text):
-    return int(text) if text and text.isdigit() else None
-
-
 @login_required
 def visit_list(request):
     """Visits the user may see: a rep their own, a manager their teams' (by day and rep)."""
     visits = selectors.visits_visible_to(request.user).select_related("rep", "lead")
-    day = day_param(request.GET.get("day"))
+    day = day_param(request, "day")
     if day:
         visits = visits.filter(day=day)
-    rep_id = request.GET.get("rep")
-    if rep_id and rep_id.isdigit() and request.user.role != Role.REP:
-        visits = visits.filter(rep_id=int(rep_id))
+    rep_id = id_param(request.GET.get("rep"))
+    if rep_id and request.user.role != Role.REP:
+        visits = visits.filter(rep_id=rep_id)
     page = Paginator(visits, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -153,14 +149,14 @@ def edit(request, pk):
 def plan(request):
     """Tomorrow's visit plan (or another day's): which leads, and why."""
     team = request.team
-    day = day_param(request.GET.get("day") or request.POST.get("day")) or _today(team) + timedelta(days=1)
+    day = day_param(request, "day") or _today(team) + timedelta(days=1)
     leads = selectors.plannable_leads(request.user)
     choices = [(lead.pk, lead.company_name) for lead in leads.only("pk", "company_name")]
     form = PlanForm(request.POST or None, lead_choices=choices)
     if request.method == "POST":
         try:
             if request.POST.get("remove"):
-                item = get_object_or_404(VisitPlan, pk=request.POST["remove"], rep=request.user)
+                item = get_object_or_404(VisitPlan, pk=id_param(request.POST["remove"]), rep=request.user)
                 services.unplan_visit(actor=request.user, plan=item)
             elif form.is_valid():
                 lead = get_object_or_404(leads, pk=form.cleaned_data["lead"])
@@ -182,4 +178,8 @@ def note(request):
     if form.is_valid():
         services.save_daily_note(actor=request.user, day=_today(team), **form.cleaned_data)
         messages.success(request, _("Saved for tonight's meeting."))
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
     return redirect("home")

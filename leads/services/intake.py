@@ -2,17 +2,20 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.access import managed_team_ids, rep_team
 from core.errors import DomainError
 from core.models import Role, Team, User
+from core.params import whole_number
 from core.policy import policy_for
 from leads.duplicates import find_duplicate
 from leads.imports import COLUMNS
 from leads.lifecycle import OPEN_STATES, fields_entering, record_event
 from leads.models import Collision, EventKind, Lead, LeadSource, LeadState
 from leads.normalize import company_key, phone_key
+from leads.values import problems_with
 
 
 def lead_keys(values: dict) -> dict:
@@ -68,6 +71,9 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
     values = {name: " ".join(str(values.get(name) or "").split()) for name in COLUMNS}
     if not values["company_name"] or not company_key(values["company_name"]):
         raise DomainError(_("Enter the company name."))
+    problems = problems_with(values)
+    if problems:
+        raise DomainError(capfirst("; ".join(problems)) + ".")
     if actor.role == Role.REP:
         team = rep_team(actor)
         owner = actor
@@ -92,7 +98,7 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
         ownership = fields_entering(LeadState.ASSIGNED, now=now, owner=owner, policy=policy_for(team))
     with transaction.atomic():
         lead = Lead(
-            team=team, source=source, priority=int(priority) if priority.isdigit() else 0, **values, **keys, **ownership
+            team=team, source=source, priority=whole_number(priority, maximum=9) or 0, **values, **keys, **ownership
         )
         lead.save()
         record_event(

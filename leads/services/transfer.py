@@ -10,6 +10,7 @@ from core.access import managed_team_ids
 from core.errors import DomainError
 from core.exports import csv_chunks
 from core.models import Role, Team, User
+from core.params import whole_number
 from leads.duplicates import match_condition
 from leads.imports import EXPORT_HEADERS, Row, decode, parse
 from leads.lifecycle import event_for, fields_entering
@@ -127,7 +128,7 @@ def commit_import(*, actor: User, lead_import: LeadImport) -> ImportPlan:
                     Lead(
                         team_id=lead_import.team_id,
                         source=LeadSource.IMPORT,
-                        priority=int(priority or 0),
+                        priority=whole_number(priority, maximum=9) or 0,
                         **values,
                         **lead_keys(row.values),
                         **fields_entering(LeadState.PUBLIC, now=now),

@@ -1,0 +1,61 @@
+"""What a lead's values must be, wherever they come from (the form, a cold visit, a CSV row)."""
+
+from django.utils.translation import gettext as _
+
+from core.params import whole_number
+from leads.models import Lead
+from leads.normalize import company_key, phone_key
+
+TEXT_FIELDS = (
+    "company_name",
+    "contact_name",
+    "contact_role",
+    "phone",
+    "second_phone",
+    "address",
+    "building",
+    "district",
+    "city",
+    "industry",
+)
+PHONE_DIGITS = (7, 15)  # a Chinese landline without its area code has 7; an international number at most 15
+
+
+def max_length(name: str) -> int:
+    return Lead._meta.get_field(name).max_length
+
+
+def is_phone_number(text: str) -> bool:
+    return PHONE_DIGITS[0] <= len(phone_key(text)) <= PHONE_DIGITS[1]
+
+
+def problems_with(values: dict) -> list[str]:
+    """Return what is wrong with a lead's values, in words for the person who typed them; empty when all is well.
+
+    Lengths are checked on the text as typed and on its normalised key too: full-width and compatibility characters
+    grow under normalisation (㍿ becomes 株式会社), and the key must still fit its column.
+    """
+    problems = []
+    name = values.get("company_name") or ""
+    key = company_key(name)
+    if not name:
+        problems.append(_("the company name is missing"))
+    elif not key:
+        problems.append(_("the company name has no letters or digits"))
+    elif len(key) > max_length("company_key"):
+        problems.append(
+            _("the company name is too long once written out (at most %(limit)s characters)")
+            % {"limit": max_length("company_key")}
+        )
+    for field in ("phone", "second_phone"):
+        phone = values.get(field) or ""
+        if phone and not is_phone_number(phone):
+            problems.append(_("%(phone)s is not a phone number") % {"phone": phone[:60]})
+    for field in TEXT_FIELDS:
+        limit = max_length(field)
+        if len(values.get(field) or "") > limit:
+            problems.append(_("%(column)s is longer than %(limit)s characters") % {"column": field, "limit": limit})
+    priority = values.get("priority")
+    if priority not in (None, "") and whole_number(priority, maximum=9) is None:
+        problems.append(_("the priority must be a whole number from 0 to 9"))
+    return problems
