@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.params import DayField
@@ -12,9 +13,42 @@ class NeedForm(forms.Form):
     need = forms.CharField(label=_("Confirmed need"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+# What a proposal file may be, told by its first bytes (its name can lie): the kind, the names it may carry.
+PROPOSAL_KINDS = (
+    (b"%PDF-", "PDF", (".pdf",)),
+    (b"PK\x03\x04", "Word, Excel or PowerPoint", (".docx", ".xlsx", ".pptx")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Word, Excel or PowerPoint 97-2003", (".doc", ".xls", ".ppt")),
+    (b"\x89PNG\r\n\x1a\n", "PNG", (".png",)),
+    (b"\xff\xd8\xff", "JPEG", (".jpg", ".jpeg")),
+)
+PROPOSAL_MAX_MEGABYTES = 10
+
+
 class ProposalForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     file = forms.FileField(label=_("Proposal file"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext("PDF, Word, Excel, PowerPoint or a photo, up to %(megabytes)s MB.") % {
+            "megabytes": PROPOSAL_MAX_MEGABYTES
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        if upload.size > PROPOSAL_MAX_MEGABYTES * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(megabytes)s MB.") % {"megabytes": PROPOSAL_MAX_MEGABYTES}
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        name = upload.name.lower()
+        for magic, _kind, suffixes in PROPOSAL_KINDS:
+            if head.startswith(magic) and name.endswith(suffixes):
+                return upload
+        raise forms.ValidationError(_("Upload a PDF, Word, Excel or PowerPoint file, or a PNG or JPEG photo."))
 
 
 class ContractForm(forms.Form):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leads.imports import MAX_FILE_MEGABYTES
 from leads.models import CloseReason, Lead
 
 
@@ -48,3 +49,12 @@ class ImportForm(forms.Form):
         self.fields["team"].queryset = teams
         if len(teams) == 1:
             self.fields["team"].initial = teams.first()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_MEGABYTES * 1024 * 1024:
+            raise forms.ValidationError(
+                _("The file is larger than %(megabytes)s MB; split it into smaller files.")
+                % {"megabytes": MAX_FILE_MEGABYTES}
+            )
+        return upload

@@ -38,7 +38,11 @@ EXPORT_HEADERS = {
     "industry": "行业 industry",
     "priority": "优先级 priority",
 }
-ENCODINGS = ("utf-8-sig", "gb18030")
+# What a manager may upload at once; the upload page says so.
+MAX_FILE_MEGABYTES = 20
+MAX_ROWS = 200_000
+# A cell may be as long as the file; its length is then a row error, not a refusal of the whole file.
+csv.field_size_limit(2**31 - 1)
 
 
 def _header_key(text: str) -> str:
@@ -76,19 +80,89 @@ class Row:
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """Return the text of an uploaded file and the encoding it was in, or refuse what is not a CSV."""
+    """Return the text of an uploaded file and the encoding it was in, or refuse what is not a CSV.
+
+    A stray NUL byte is kept visible as ␀ (PostgreSQL stores no NUL in text); its row becomes a row error.
+
+    Excel and WPS in China save UTF-8 (with or without a byte-order mark), GBK/GB18030 or, as "Unicode text",
+    UTF-16. A Japanese Excel saves Shift-JIS, which GB18030 would read without complaint as nonsense: it is named and
+    refused rather than stored garbled.
+    """
     if not raw.strip():
         raise DomainError(_("The file is empty."))
     if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise DomainError(_("This is an Excel workbook, not a CSV. In Excel choose Save As, then CSV."))
-    if b"\x00" in raw[:4096]:
-        raise DomainError(_("This file is not a CSV text file."))
-    for encoding in ENCODINGS:
+    utf16 = _utf16_variant(raw)
+    if utf16:
         try:
-            return raw.decode(encoding), encoding
+            return _visible_nul(raw.decode(utf16)), "utf-16"
         except UnicodeDecodeError:
-            continue
-    raise DomainError(_("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) and try again."))
+            raise DomainError(_("This file looks like UTF-16 text but cannot be read as such.")) from None
+    head = raw[:4096]
+    if head.count(b"\x00") > len(head) // 100:
+        raise DomainError(_("This file is not a CSV text file."))
+    try:
+        return _visible_nul(raw.decode("utf-8-sig")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _looks_like_shift_jis(raw):
+        raise DomainError(
+            _("This file is in Shift-JIS (Japanese) encoding. Save it as CSV UTF-8 (逗号分隔) and upload it again.")
+        )
+    try:
+        return _visible_nul(raw.decode("gb18030")), "gb18030"
+    except UnicodeDecodeError:
+        raise DomainError(_("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8) and try again.")) from None
+
+
+NUL_SHOWN_AS = "\u2400"
+
+
+def _visible_nul(text: str) -> str:
+    return text.replace("\x00", NUL_SHOWN_AS)
+
+
+def _utf16_variant(raw: bytes) -> str | None:
+    """Return the codec of UTF-16 text (by its byte-order mark, or by the zero bytes of ASCII in it), else None."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = raw[:4096]
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    zeros_even = sum(1 for index in range(0, pairs * 2, 2) if head[index] == 0)
+    zeros_odd = sum(1 for index in range(1, pairs * 2, 2) if head[index] == 0)
+    if zeros_odd > pairs * 0.3 and zeros_even < pairs * 0.05:
+        return "utf-16-le"
+    if zeros_even > pairs * 0.3 and zeros_odd < pairs * 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _looks_like_shift_jis(raw: bytes) -> bool:
+    """Whether bytes that are not UTF-8 are Japanese: kana when read as Shift-JIS, and mostly rare characters when
+    read as GBK (the kana's bytes fall outside the common characters of GB2312, where Chinese text lives)."""
+    try:
+        japanese = raw.decode("shift_jis")
+    except UnicodeDecodeError:
+        return False
+    if sum(1 for character in japanese if "\u3041" <= character <= "\u30ff") < 2:
+        return False
+    try:
+        chinese = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return True
+    wide = [character for character in chinese if ord(character) > 0x7F]
+    common = sum(1 for character in wide if _is_common_chinese(character))
+    return common < len(wide) * 0.8
+
+
+def _is_common_chinese(character: str) -> bool:
+    try:
+        character.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse(text: str) -> list[Row]:
@@ -102,6 +176,11 @@ def parse(text: str) -> list[Row]:
     records = [record for record in records if any(cell.strip() for cell in record)]
     if not records:
         raise DomainError(_("The file is empty."))
+    if len(records) - 1 > MAX_ROWS:
+        raise DomainError(
+            _("The file has %(rows)s rows; import at most %(limit)s at a time (split the file).")
+            % {"rows": len(records) - 1, "limit": MAX_ROWS}
+        )
     columns = {index: header_field(cell) for index, cell in enumerate(records[0])}
     if "company_name" not in columns.values():
         raise DomainError(

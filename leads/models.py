@@ -142,8 +142,19 @@ class Collision(models.Model):
         return f"{self.company_name} → {self.lead}"
 
 
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking the file")
+    CHECKED = "checked", _("Ready to import")
+    IMPORTING = "importing", _("Importing")
+    IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
 class LeadImport(models.Model):
-    """An uploaded CSV, kept between its preview and its commit so the manager commits exactly what they saw."""
+    """An uploaded CSV, kept between its preview and its commit so the manager commits exactly what they saw.
+
+    Large files are checked and committed by the worker, never inside a web request; `status` says how far it got.
+    """
 
     team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
     uploaded_by = models.ForeignKey(
@@ -155,6 +166,11 @@ class LeadImport(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
     added_count = models.PositiveIntegerField(_("leads added"), default=0)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
+    # What the check found: counts, and the first rows of each kind, for the preview page.
+    summary = models.JSONField(_("check"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

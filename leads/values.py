@@ -55,6 +55,8 @@ def problems_with(values: dict) -> list[str]:
         limit = max_length(field)
         if len(values.get(field) or "") > limit:
             problems.append(_("%(column)s is longer than %(limit)s characters") % {"column": field, "limit": limit})
+    if any(character in str(value or "") for value in values.values() for character in ("\x00", "\u2400")):
+        problems.append(_("the row holds a NUL character (a binary file pasted in?)"))
     priority = values.get("priority")
     if priority not in (None, "") and whole_number(priority, maximum=9) is None:
         problems.append(_("the priority must be a whole number from 0 to 9"))

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,10 @@ from core.models import Role
 from core.policy import policy_for
 from leads import selectors
 from leads.forms import CloseForm, ImportForm, LeadForm
+from leads.imports import MAX_FILE_MEGABYTES, MAX_ROWS
+from leads.models import ImportStatus
 from leads.services import intake, outcomes, transfer
+from leads.tasks import check_import_task, commit_import_task
 
 PAGE_SIZE = 25
 
@@ -120,38 +124,58 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            lead_import, _plan = transfer.upload_import(
+            lead_import = transfer.upload_import(
                 actor=request.user, team=form.cleaned_data["team"], file_name=upload.name, raw=upload.read()
             )
         except DomainError as error:
             form.add_error("file", error.message)
         else:
+            if lead_import.row_count <= transfer.INLINE_ROWS:
+                transfer.check_import(lead_import=lead_import)
+            else:
+                transaction.on_commit(lambda: check_import_task.delay(lead_import.pk), robust=True)
             return redirect("leads:import_preview", pk=lead_import.pk)
-    return render(request, "leads/import_upload.html", {"form": form})
+    limits = {"megabytes": MAX_FILE_MEGABYTES, "rows": MAX_ROWS}
+    return render(request, "leads/import_upload.html", {"form": form, "limits": limits})
 
 
 @manager_required
 def import_preview(request, pk):
+    """What the file will add; "add" imports it (at once when small, by the worker when large)."""
     lead_import = selectors.get_import_for(request.user, pk)
-    try:
-        if request.method == "POST":
-            plan = transfer.commit_import(actor=request.user, lead_import=lead_import)
-            messages.success(
-                request,
-                _("%(added)s leads added to %(team)s; %(duplicates)s duplicates and %(bad)s bad rows left out.")
-                % {
-                    "added": len(plan.to_add),
-                    "team": lead_import.team,
-                    "duplicates": len(plan.duplicates),
-                    "bad": len(plan.bad),
-                },
-            )
-            return redirect(f"{reverse('pools:team')}?team={lead_import.team_id}")
-        plan = transfer.preview_import(actor=request.user, lead_import=lead_import)
-    except DomainError as error:
-        _fail(request, error)
-        return redirect("leads:import")
-    context = {"lead_import": lead_import, "plan": plan, "sample": plan.to_add[:50]}
+    if request.method == "POST":
+        try:
+            transfer.start_import(actor=request.user, lead_import=lead_import)
+        except DomainError as error:
+            _fail(request, error)
+            return redirect("leads:import_preview", pk=lead_import.pk)
+        if lead_import.row_count > transfer.INLINE_ROWS:
+            transaction.on_commit(lambda: commit_import_task.delay(lead_import.pk, request.user.pk), robust=True)
+            return redirect("leads:import_preview", pk=lead_import.pk)
+        try:
+            transfer.commit_import(actor=request.user, lead_import=lead_import)
+        except DomainError as error:
+            transfer.fail_import(lead_import_id=lead_import.pk, problem=error.message)
+            _fail(request, error)
+            return redirect("leads:import_preview", pk=lead_import.pk)
+        lead_import.refresh_from_db()
+        summary = lead_import.summary or {}
+        messages.success(
+            request,
+            _("%(added)s leads added to %(team)s; %(duplicates)s duplicates and %(bad)s bad rows left out.")
+            % {
+                "added": lead_import.added_count,
+                "team": lead_import.team,
+                "duplicates": summary.get("duplicates", 0),
+                "bad": summary.get("bad", 0),
+            },
+        )
+        return redirect(f"{reverse('pools:team')}?team={lead_import.team_id}")
+    context = {
+        "lead_import": lead_import,
+        "summary": lead_import.summary or {},
+        "is_working": lead_import.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING),
+    }
     return render(request, "leads/import_preview.html", context)
 
 

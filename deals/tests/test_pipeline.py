@@ -200,3 +200,51 @@ def test_a_proposal_file_of_a_lead_back_in_the_pool_is_hidden_like_its_phone(cli
     assert client.get(url).status_code == 404
     client.force_login(manager)
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "accepted"),
+    [
+        ("报价.pdf", b"%PDF-1.7 a proposal", True),
+        ("报价.docx", b"PK\x03\x04 a word file", True),
+        ("报价.pdf", b"MZ\x90\x00 a program named .pdf", False),
+        ("报价.exe", b"%PDF-1.7 a pdf named .exe", False),
+        ("报价.html", b"<script>alert(1)</script>", False),
+    ],
+)
+def test_a_proposal_file_is_checked_by_its_content(client, owner, deal, name, content, accepted):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    log_visit(actor=owner, lead=deal, values=EFFECTIVE)
+    confirm_need(actor=owner, lead=deal, need="收银")
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("deals:step", args=[deal.pk]),
+        {"action": "proposal", "amount": "1000", "file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+
+    assert deal.proposals.exists() == accepted
+    if not accepted:
+        assert "PDF" in response.content.decode()
+
+
+def test_a_proposal_file_over_the_limit_is_refused(client, owner, deal):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from deals.forms import PROPOSAL_MAX_MEGABYTES
+
+    log_visit(actor=owner, lead=deal, values=EFFECTIVE)
+    confirm_need(actor=owner, lead=deal, need="收银")
+    client.force_login(owner)
+    big = SimpleUploadedFile("报价.pdf", b"%PDF-" + b"0" * (PROPOSAL_MAX_MEGABYTES * 1024 * 1024))
+
+    response = client.post(
+        reverse("deals:step", args=[deal.pk]), {"action": "proposal", "amount": "1000", "file": big}, follow=True
+    )
+
+    assert not deal.proposals.exists()
+    assert f"{PROPOSAL_MAX_MEGABYTES} MB" in response.content.decode()

@@ -7,7 +7,7 @@ import time
 
 from core.models import Membership, Role, Team, User
 from leads.models import Lead
-from leads.services.transfer import commit_import, upload_import
+from leads.services.transfer import check_import, commit_import, upload_import
 
 IMPORT_ROWS = 100_000
 
@@ -43,7 +43,8 @@ def bench_import(scale: float) -> dict:
     Membership.objects.create(user=manager, team=team, role=Role.MANAGER)
     raw = generated_csv(rows)
     started = time.perf_counter()
-    lead_import, _preview = upload_import(actor=manager, team=team, file_name="bench.csv", raw=raw)
+    lead_import = upload_import(actor=manager, team=team, file_name="bench.csv", raw=raw)
+    check_import(lead_import=lead_import)
     previewed = time.perf_counter()
     plan = commit_import(actor=manager, lead_import=lead_import)
     finished = time.perf_counter()

@@ -14,7 +14,7 @@ from core.params import whole_number
 from leads.duplicates import match_condition
 from leads.imports import EXPORT_HEADERS, Row, decode, parse
 from leads.lifecycle import event_for, fields_entering
-from leads.models import EventKind, Lead, LeadEvent, LeadImport, LeadSource, LeadState
+from leads.models import EventKind, ImportStatus, Lead, LeadEvent, LeadImport, LeadSource, LeadState
 from leads.services.intake import lead_keys, record_collision
 
 IMPORT_BATCH = 2000
@@ -82,20 +82,77 @@ def plan_import(rows: list[Row]) -> ImportPlan:
     return plan
 
 
-def upload_import(*, actor: User, team: Team, file_name: str, raw: bytes) -> tuple[LeadImport, ImportPlan]:
-    """Store an uploaded CSV and return its preview; nothing is added until it is committed."""
+# Files up to this many rows are checked and imported while the manager waits; larger ones by the worker.
+INLINE_ROWS = 2000
+SHOWN_ROWS = 200
+
+
+def upload_import(*, actor: User, team: Team, file_name: str, raw: bytes) -> LeadImport:
+    """Store an uploaded CSV to be checked; nothing is added until it is committed.
+
+    A file that cannot be read at all (not a CSV, an unknown encoding, no header, too many rows) is refused here,
+    with a message; a row that cannot be used is a row error of the check, and the other rows still count.
+    """
     _require_import_team(actor, team)
     text, encoding = decode(raw)
-    plan = plan_import(parse(text))
-    lead_import = LeadImport.objects.create(
-        team=team, uploaded_by=actor, file_name=file_name[:255], encoding=encoding, content=text
+    rows = parse(text)
+    return LeadImport.objects.create(
+        team=team,
+        uploaded_by=actor,
+        file_name=file_name[:255],
+        encoding=encoding,
+        content=text,
+        row_count=len(rows),
+        status=ImportStatus.CHECKING,
     )
-    return lead_import, plan
 
 
-def preview_import(*, actor: User, lead_import: LeadImport) -> ImportPlan:
+def check_import(*, lead_import: LeadImport) -> ImportPlan:
+    """Work out what committing the file would do, and keep it for the preview page."""
+    plan = plan_import(parse(lead_import.content))
+
+    def shown(rows, **extra):
+        return [
+            {
+                "number": row.number,
+                "company": row.values["company_name"][:200],
+                "contact": row.values["contact_name"][:100],
+                "phone": row.values["phone"][:50],
+                **{name: get(row) for name, get in extra.items()},
+            }
+            for row in rows[:SHOWN_ROWS]
+        ]
+
+    summary = {
+        "to_add": len(plan.to_add),
+        "duplicates": len(plan.duplicates),
+        "bad": len(plan.bad),
+        "sample": shown(plan.to_add[:50]),
+        "duplicate_rows": shown(plan.duplicates, same_as=lambda row: row.duplicate_of[:200]),
+        "bad_rows": shown(plan.bad, errors=lambda row: "; ".join(row.errors)[:500]),
+    }
+    LeadImport.objects.filter(pk=lead_import.pk, status=ImportStatus.CHECKING).update(
+        status=ImportStatus.CHECKED, summary=summary
+    )
+    lead_import.refresh_from_db()
+    return plan
+
+
+def start_import(*, actor: User, lead_import: LeadImport) -> None:
+    """Take the manager's "add these leads": a checked file is imported once, however often the button is pressed."""
     _require_import_team(actor, lead_import.team)
-    return plan_import(parse(lead_import.content))
+    if not LeadImport.objects.filter(pk=lead_import.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.IMPORTING
+    ):
+        raise DomainError(_("This file has already been imported."))
+    lead_import.refresh_from_db()
+
+
+def fail_import(*, lead_import_id: int, problem: str) -> None:
+    """Record why a check or an import did not finish, for the preview page to say."""
+    LeadImport.objects.filter(pk=lead_import_id, committed_at__isnull=True).update(
+        status=ImportStatus.FAILED, problem=problem[:255]
+    )
 
 
 def commit_import(*, actor: User, lead_import: LeadImport) -> ImportPlan:
@@ -147,7 +204,7 @@ def commit_import(*, actor: User, lead_import: LeadImport) -> ImportPlan:
                 )
                 for lead in leads
             )
-        LeadImport.objects.filter(pk=lead_import.pk).update(added_count=len(plan.to_add))
+        LeadImport.objects.filter(pk=lead_import.pk).update(added_count=len(plan.to_add), status=ImportStatus.IMPORTED)
     return plan
 
 

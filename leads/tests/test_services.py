@@ -8,7 +8,7 @@ from core.errors import DomainError
 from leads.models import Collision, EventKind, Lead, LeadEvent, LeadImport, LeadSource, LeadState
 from leads.services.intake import create_lead
 from leads.services.outcomes import close_lead, convert_lead
-from leads.services.transfer import commit_import, export_csv, upload_import
+from leads.services.transfer import check_import, commit_import, export_csv, upload_import
 from leads.tests.factories import LeadFactory, owned_lead
 
 COMPANY = {"company_name": "杭州华鑫商贸有限公司", "contact_name": "李总", "phone": "138 1234 5678"}
@@ -112,7 +112,8 @@ def test_an_import_adds_valid_new_rows_to_the_pool_once(manager, team):
         encoding="gb18030",
     )
 
-    lead_import, preview = upload_import(actor=manager, team=team, file_name="leads.csv", raw=raw)
+    lead_import = upload_import(actor=manager, team=team, file_name="leads.csv", raw=raw)
+    preview = check_import(lead_import=lead_import)
     assert [row.number for row in preview.to_add] == [2, 3]
     assert [row.number for row in preview.bad] == [4]
     assert [row.number for row in preview.duplicates] == [5]
@@ -125,8 +126,8 @@ def test_an_import_adds_valid_new_rows_to_the_pool_once(manager, team):
     ]
     assert Lead.objects.get(company_name="杭州甲公司").address == "西湖区文三路1号, 3楼"
 
-    second, again = upload_import(actor=manager, team=team, file_name="leads.csv", raw=raw)
-    assert again.to_add == []
+    second = upload_import(actor=manager, team=team, file_name="leads.csv", raw=raw)
+    assert check_import(lead_import=second).to_add == []
     commit_import(actor=manager, lead_import=second)
     assert Lead.objects.count() == 2
     with pytest.raises(DomainError, match="该文件已经导入过了"):

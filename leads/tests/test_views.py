@@ -239,7 +239,7 @@ def test_the_import_flow_previews_then_adds(client, manager, team):
 
     preview = client.post(reverse("leads:import"), {"team": team.pk, "file": upload}, follow=True)
 
-    assert preview.context["plan"].bad[0].number == 3
+    assert preview.context["summary"]["bad_rows"][0]["number"] == 3
     assert not Lead.objects.exists()
     client.post(reverse("leads:import_preview", args=[LeadImport.objects.get().pk]))
     assert list(Lead.objects.values_list("company_name", flat=True)) == ["杭州甲公司"]
