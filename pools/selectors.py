@@ -2,8 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from core.calendar import start_of_day
@@ -62,27 +61,33 @@ def allocated_since(moment: datetime) -> QuerySet[LeadEvent]:
     return LeadEvent.objects.filter(kind=EventKind.ALLOCATED, created_at__gte=moment)
 
 
-def allocation_overview(team: Team):
-    """Return the team's active reps, each with their quota, open assigned leads and leads allocated today."""
+def allocation_overview(team: Team) -> list[User]:
+    """Return the team's active reps by name, each with their quota, open assigned leads and leads allocated today.
+
+    Three grouped queries, whatever the number of leads the reps hold (a correlated count per rep read every one of
+    their leads, and timed out at 100,000).
+    """
     policy = policy_for(team)
-    allocated_today = (
-        allocated_since(start_of_day(team))
-        .filter(to_owner=OuterRef("pk"))
+    reps = list(active_reps(team).order_by("username"))
+    rep_ids = [rep.pk for rep in reps]
+    quotas = dict(RepQuota.objects.filter(rep_id__in=rep_ids).values_list("rep_id", "daily_leads"))
+    open_assigned = dict(
+        Lead.objects.filter(owner_id__in=rep_ids, state=LeadState.ASSIGNED)
         .order_by()
-        .values("to_owner")
+        .values_list("owner_id")
         .annotate(count=Count("pk"))
-        .values("count")
+        .values_list("owner_id", "count")
     )
-    return (
-        active_reps(team)
-        .annotate(
-            quota_leads=Coalesce(
-                Subquery(RepQuota.objects.filter(rep=OuterRef("pk")).values("daily_leads")),
-                Value(policy.allocation_min),
-                output_field=IntegerField(),
-            ),
-            open_assigned=Count("owned_leads", filter=Q(owned_leads__state=LeadState.ASSIGNED), distinct=True),
-            allocated_today=Coalesce(Subquery(allocated_today), Value(0), output_field=IntegerField()),
-        )
-        .order_by("username")
+    allocated_today = dict(
+        allocated_since(start_of_day(team))
+        .filter(to_owner_id__in=rep_ids)
+        .order_by()
+        .values_list("to_owner_id")
+        .annotate(count=Count("pk"))
+        .values_list("to_owner_id", "count")
     )
+    for rep in reps:
+        rep.quota_leads = quotas.get(rep.pk, policy.allocation_min)
+        rep.open_assigned = open_assigned.get(rep.pk, 0)
+        rep.allocated_today = allocated_today.get(rep.pk, 0)
+    return reps
