@@ -97,3 +97,60 @@ def create_visits(team: Team, day: date, per_rep: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE visits_visit")
+
+
+# Company names as Chinese companies are named: city, a two-character brand, a business line, a legal form.
+BRAND_CHARACTERS = "华鑫瑞丰盛嘉泰恒远达锦宏博凯鸿翔润安康联创新星河辉佳美宇晨昊天祥和兴隆金海源信诚德永晟卓越"
+BUSINESS_LINES = "餐饮商贸科技教育美容酒店医疗汽车装饰咨询"
+
+
+def create_named_leads(team: Team, count: int, now, *, first_number: int = 0) -> None:
+    """Insert `count` public leads of `team` named like real companies (杭州星河餐饮00012有限公司), so a search for a
+    two-character brand such as 星河 finds some of them."""
+    brands = len(BRAND_CHARACTERS)
+    lines = len(BUSINESS_LINES) // 2
+    name = (
+        f"'杭州' || substr(%(brands)s, 1 + (n %% {brands}), 1)"
+        f" || substr(%(brands)s, 1 + ((n / {brands}) %% {brands}), 1)"
+        f" || substr(%(lines)s, 1 + 2 * ((n / 7) %% {lines}), 2) || (n + %(first)s)"
+    )
+    phone = "'139' || substr('00000000' || (n + %(first)s), -8, 8)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{NUMBERS}
+            INSERT INTO leads_lead (team_id, owner_id, state, company_name, company_key, contact_name, contact_role,
+                                    phone, phone_key, second_phone, second_phone_key, address, building, district,
+                                    city, industry, source, priority, assigned_at, follow_up_deadline,
+                                    resolve_deadline, close_reason, close_note, created_at, updated_at, stage,
+                                    confirmed_need)
+            SELECT %(team)s, NULL, 'public', {name} || '有限公司', {name}, '张经理', '总经理',
+                   {phone}, {phone}, '', '', '杭州市西湖区文三路' || (n %% 999) || '号', '华润大厦', '西湖区',
+                   '杭州市', '零售', 'import', n %% 4, NULL, NULL, NULL, '', '', %(now)s, %(now)s, 'new', ''
+              FROM numbers""",
+            {
+                "count": count,
+                "team": team.pk,
+                "brands": BRAND_CHARACTERS,
+                "lines": BUSINESS_LINES,
+                "first": first_number,
+                "now": now,
+            },
+        )
+
+
+def create_visits_of_every_rep(day: date, per_rep: int, zone: ZoneInfo) -> None:
+    """Insert `per_rep` visits for every rep of every team on `day`, two in eight effective, in one statement."""
+    morning = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=9)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""{NUMBERS}
+            INSERT INTO visits_visit (rep_id, team_id, lead_id, company_name, day, occurred_at, entered_at, mode,
+                                      person_met, person_role, outcome, notes, next_step, building, address,
+                                      is_cold, created_lead, is_follow_up, is_late, is_voided)
+            SELECT m.user_id, m.team_id, NULL, 'bench ' || numbers.n, %(day)s, %(morning)s, %(evening)s,
+                   'in_person', '王总', 'owner', CASE WHEN numbers.n %% 4 = 0 THEN 'effective' ELSE 'potential' END,
+                   'visit ' || m.user_id || '-' || numbers.n, '下一步', '', '', FALSE, FALSE, FALSE, FALSE, FALSE
+              FROM crm_membership AS m CROSS JOIN numbers
+             WHERE m.role = 'rep'""",
+            {"count": per_rep, "day": day, "morning": morning, "evening": morning + timedelta(hours=11)},
+        )

@@ -5,6 +5,7 @@ A benchmark is a function (scale) -> dict with at least "rows" and "seconds".
 
 from devtools.benchmarks.dashboards import DASHBOARD_BENCHMARKS
 from devtools.benchmarks.imports import bench_import
+from devtools.benchmarks.pages import PAGE_BENCHMARKS
 from devtools.benchmarks.pools import bench_allocate, bench_reclaim
 from devtools.benchmarks.qc_draw import bench_qc_draw
 from devtools.benchmarks.visit_entry import bench_visit_entry
@@ -16,4 +17,5 @@ BENCHMARKS = {
     "visit_entry": bench_visit_entry,
     "qc_draw": bench_qc_draw,
     **DASHBOARD_BENCHMARKS,
+    **PAGE_BENCHMARKS,
 }

@@ -1,0 +1,111 @@
+"""Every page a rep, a manager or QC opens daily, on the generated organisation: warm requests through the test
+client with a real session. Each line has the median and p95, the number of queries, and `ratio`: the page's p95
+over the p95 of a bare authenticated page (the notifications) measured in the same run."""
+
+import statistics
+import time
+from functools import cache
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from core.models import User
+from devtools.generate import max_rss_megabytes
+from devtools.organisation import organisation
+
+WARM_UP = 3
+REQUESTS = 20
+
+# name: (who, url name, query or a function of the organisation giving (url args, query))
+PAGES = {
+    "bare": ("rep", "notifications", {}),
+    "today": ("rep", "home", {}),
+    "pool": ("rep", "pools:pool", {}),
+    "pool_search": ("rep", "pools:pool", {"q": "星河"}),
+    "pool_deep": ("rep", "pools:pool", {"page": "300"}),
+    "mine": ("rep", "pools:mine", {}),
+    "visit_form": ("rep", "visits:log", {}),
+    "visits": ("rep", "visits:list", {}),
+    "plan": ("rep", "visits:plan", {}),
+    "lead": ("rep", "leads:detail", "lead"),
+    "manager_home": ("manager", "home", {}),
+    "team_leads": ("manager", "pools:team", {}),
+    "team_leads_deep": ("manager", "pools:team", {"page": "300"}),
+    "allocation": ("manager", "pools:allocation", {}),
+    "meeting": ("manager", "reports:meeting", {}),
+    "compliance": ("manager", "reports:compliance", {}),
+    "dashboard": ("manager", "reports:dashboard", {}),
+    "pipeline": ("manager", "deals:pipeline", {}),
+    "customers": ("manager", "deals:customers", {}),
+    "collisions": ("manager", "leads:collisions", {}),
+    "qc_queue": ("qc", "qc:queue", {}),
+    "qc_draws": ("qc", "qc:draws", {}),
+    "qc_report": ("qc", "qc:report", {}),
+}
+
+
+def _client(user_id: int) -> Client:
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(pk=user_id))
+    return client
+
+
+def _measure(name: str, scale: float) -> dict:
+    org = organisation(scale)
+    who, url_name, query = PAGES[name]
+    user_id = {"rep": org.rep_id, "manager": org.manager_id, "qc": org.qc_id}[who]
+    url = reverse(url_name, args=[org.lead_id]) if query == "lead" else reverse(url_name)
+    query = {} if query == "lead" else query
+    client = _client(user_id)
+    secure = settings.SECURE_SSL_REDIRECT  # production settings send plain http to https
+
+    def get():
+        response = client.get(url, query, secure=secure)
+        if response.status_code != 200:
+            raise AssertionError(f"{name}: {url} answered {response.status_code}")
+        return response
+
+    for _ in range(WARM_UP):
+        get()
+    queries = []
+    with connection.execute_wrapper(lambda execute, sql, *args: (queries.append(sql), execute(sql, *args))[1]):
+        get()
+    seconds = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        get()
+        seconds.append(time.perf_counter() - started)
+    return {
+        "median_milliseconds": round(statistics.median(seconds) * 1000, 1),
+        "p95_milliseconds": round(statistics.quantiles(seconds, n=20)[18] * 1000, 1),
+        "queries": len(queries),
+        "rows": org.leads,
+        "reps": org.reps,
+    }
+
+
+@cache
+def _bare(scale: float) -> dict:
+    return _measure("bare", scale)
+
+
+def _page_benchmark(name: str):
+    def run(scale: float) -> dict:
+        if connection.vendor != "postgresql":
+            return {"rows": 0, "seconds": None, "skipped": "the page benchmarks need PostgreSQL"}
+        figures = _bare(scale) if name == "bare" else _measure(name, scale)
+        bare = _bare(scale)["p95_milliseconds"]
+        return {
+            **figures,
+            "seconds": round(figures["p95_milliseconds"] / 1000, 4),
+            "ratio": round(figures["p95_milliseconds"] / bare, 2) if bare else None,
+            "max_rss_megabytes": max_rss_megabytes(),
+        }
+
+    run.__name__ = f"bench_page_{name}"
+    return run
+
+
+PAGE_BENCHMARKS = {f"page_{name}": _page_benchmark(name) for name in PAGES}
