@@ -38,13 +38,19 @@ class Contract(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("rep")
     )
+    # The lead's team, kept on the contract (a lead never changes team) so a team's revenue is read by an index
+    # instead of through every lead of the team.
+    team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
     created_at = models.DateTimeField(_("entered at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-signed_on", "-pk"]
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
-        indexes = [models.Index(fields=["signed_on"], name="contract_signed_on")]
+        indexes = [
+            models.Index(fields=["signed_on"], name="contract_signed_on"),
+            models.Index(fields=["team", "signed_on"], name="contract_team_signed_on"),
+        ]
 
     def __str__(self):
         return self.number

@@ -114,6 +114,7 @@ def sign_contract(*, actor: User, lead: Lead, number: str, amount, signed_on, te
             signed_on=signed_on,
             term_months=term_months,
             signed_by_id=current.owner_id,
+            team_id=current.team_id,
         )
         now = timezone.now()
         if current.state in OPEN_STATES:

@@ -155,8 +155,9 @@ def _deals(now) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO deals_contract (lead_id, number, amount, signed_on, term_months, signed_by_id, created_at)
-            SELECT id, 'ORG-' || id, 10000 + id %% 50000, %(today)s - (id %% 20)::int, 12, owner_id, %(now)s
+            INSERT INTO deals_contract (lead_id, number, amount, signed_on, term_months, signed_by_id, team_id,
+                                        created_at)
+            SELECT id, 'ORG-' || id, 10000 + id %% 50000, %(today)s - (id %% 20)::int, 12, owner_id, team_id, %(now)s
               FROM leads_lead WHERE state = 'customer'""",
             {"today": today, "now": now},
         )

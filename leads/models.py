@@ -91,7 +91,17 @@ class Lead(models.Model):
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
         indexes = [
-            models.Index(fields=["team", "state", "-priority", "created_at"], name="lead_pool_order"),
+            # The public pool page: its filter and its order, to the last tie-break.
+            models.Index(fields=["team", "state", "-priority", "created_at", "id"], name="lead_pool_page"),
+            # The manager's team view: most recently changed first.
+            models.Index(fields=["team", "-updated_at", "-id"], name="lead_team_recent"),
+            # The funnel counts the deals of a team: every lead but the untouched public ones and the closed ones.
+            models.Index(
+                fields=["team", "stage"],
+                condition=~models.Q(stage="closed") & ~models.Q(state="public", stage="new"),
+                name="lead_team_deals",
+            ),
+            models.Index(fields=["team"], condition=models.Q(owner__isnull=False), name="lead_team_owned"),
             models.Index(fields=["owner", "state"], name="lead_owner_state"),
             models.Index(fields=["team", "state", "resolve_deadline"], name="lead_team_deadline"),
             # The reclaim job's scans: overdue assigned leads and idle private ones.

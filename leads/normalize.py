@@ -28,6 +28,16 @@ def company_key(name: str) -> str:
     return text
 
 
+def bigrams(text: str) -> list[str]:
+    """Return the two-character pieces of a text's letters and digits, normalised as company keys are.
+
+    Chinese names are searched by fragments of two characters (星河), which trigram indexes cannot serve; a search
+    for a fragment looks up its bigrams in an index, then confirms the match.
+    """
+    characters = NOT_A_WORD_CHARACTER.sub("", unicodedata.normalize("NFKC", text or "").lower())
+    return [characters[index : index + 2] for index in range(len(characters) - 1)]
+
+
 def phone_key(phone: str) -> str:
     """Return the comparison key of a phone number: digits only, without +86 / 0086."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))

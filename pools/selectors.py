@@ -2,7 +2,9 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from core.calendar import start_of_day
@@ -11,7 +13,19 @@ from core.policy import policy_for
 from core.selectors import active_reps
 from leads.deadlines import due_by
 from leads.models import EventKind, Lead, LeadEvent, LeadState
+from leads.normalize import bigrams
 from pools.models import RepQuota
+
+
+def name_has_bigrams_of(search: str) -> RawSQL:
+    """The condition that a lead's company name holds every bigram of `search`, served by the name's GIN index on
+    PostgreSQL (see the leads migration that creates lead_name_bigrams); a substring match is confirmed after it."""
+    fragments = " & ".join(f"'{fragment}'" for fragment in bigrams(search))
+    return RawSQL(
+        "to_tsvector('simple', lead_name_bigrams(leads_lead.company_name)) @@ to_tsquery('simple', %s)",
+        [fragments],
+        output_field=BooleanField(),
+    )
 
 
 def public_pool(team: Team, *, search: str = "", area: str = "", industry: str = "") -> QuerySet[Lead]:
@@ -19,6 +33,8 @@ def public_pool(team: Team, *, search: str = "", area: str = "", industry: str =
     leads = Lead.objects.filter(team=team, state=LeadState.PUBLIC)
     if search:
         leads = leads.filter(company_name__icontains=search)
+        if bigrams(search) and connection.vendor == "postgresql":
+            leads = leads.filter(name_has_bigrams_of(search))
     if area:
         leads = leads.filter(Q(district__icontains=area) | Q(city__icontains=area) | Q(building__icontains=area))
     if industry:

@@ -2,7 +2,6 @@
 assignment, and the morning allocation."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from core.access import chosen_team, managed_teams, manager_required, rep_requir
 from core.errors import DomainError
 from core.exports import csv_response
 from core.models import Role
+from core.paging import page_of
 from core.params import whole_number
 from core.policy import policy_for
 from core.selectors import active_reps
@@ -28,7 +28,7 @@ PAGE_SIZE = 25
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(request, queryset, PAGE_SIZE)
 
 
 def _query_without_page(request) -> str:

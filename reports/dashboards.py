@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -133,7 +133,7 @@ def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
                 row.worked_days, row.days_met = worked_days, int(days_met or 0)
                 row.visits, row.effective = int(visits or 0), int(effective or 0)
     for rep_id, amount in (
-        Contract.objects.filter(lead__team__in=teams, signed_on__gte=start, signed_on__lte=end)
+        Contract.objects.filter(team__in=teams, signed_on__gte=start, signed_on__lte=end)
         .values_list("signed_by")
         .annotate(total=Sum("amount"))
         .values_list("signed_by", "total")
@@ -178,12 +178,20 @@ def ranking(teams: list[Team], start: date, end: date, rep_days=None) -> Chart:
 def pool_health(teams: list[Team], start: date, end: date) -> tuple[Chart, dict]:
     """Reclaims per day over the period, and the pool as it stands now."""
     now = timezone.now()
-    snapshot = Lead.objects.filter(team__in=teams).aggregate(
-        public=Count("pk", filter=Q(state=LeadState.PUBLIC)),
-        assigned=Count("pk", filter=Q(state=LeadState.ASSIGNED)),
-        private=Count("pk", filter=Q(state=LeadState.PRIVATE)),
-        due_within_a_day=Count("pk", filter=due_by(now + timedelta(days=1))),
+    # Counted per state from the pool index alone (no lead row is read), then the few assigned leads due soon.
+    by_state = dict(
+        Lead.objects.filter(team__in=teams)
+        .order_by()
+        .values_list("state")
+        .annotate(count=Count("pk"))
+        .values_list("state", "count")
     )
+    snapshot = {
+        "public": by_state.get(LeadState.PUBLIC, 0),
+        "assigned": by_state.get(LeadState.ASSIGNED, 0),
+        "private": by_state.get(LeadState.PRIVATE, 0),
+        "due_within_a_day": Lead.objects.filter(team__in=teams).filter(due_by(now + timedelta(days=1))).count(),
+    }
     # Each team's reclaims fall on its own local days: one query per time zone among the teams.
     teams_by_zone: dict[str, list[Team]] = {}
     for team in teams:
@@ -211,13 +219,13 @@ def revenue(teams: list[Team], start: date, end: date) -> Chart:
     """Contracts signed and payments collected, per week."""
     contracts = {
         row["week"]: row
-        for row in Contract.objects.filter(lead__team__in=teams, signed_on__gte=start, signed_on__lte=end)
+        for row in Contract.objects.filter(team__in=teams, signed_on__gte=start, signed_on__lte=end)
         .annotate(week=TruncWeek("signed_on"))
         .values("week")
         .annotate(count=Count("pk"), amount=Sum("amount"))
     }
     payments = dict(
-        Payment.objects.filter(contract__lead__team__in=teams, received_on__gte=start, received_on__lte=end)
+        Payment.objects.filter(contract__team__in=teams, received_on__gte=start, received_on__lte=end)
         .annotate(week=TruncWeek("received_on"))
         .values_list("week")
         .annotate(amount=Sum("amount"))

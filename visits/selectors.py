@@ -22,8 +22,13 @@ from visits.models import Visit, VisitPlan
 def leads_open_for_visits(rep: User) -> QuerySet[Lead]:
     """The leads a rep may log a visit on: their own open ones, and any that left them within the last day (a visit
     made before a lead moved may still be entered on it)."""
-    recently_lost = LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1))
-    return Lead.objects.filter(Q(owner=rep, state__in=WORKING_STATES) | Q(pk__in=recently_lost.values("lead")))
+    # The few leads lost within the day are read first: an OR with a subquery would read every lead instead.
+    recently_lost = set(
+        LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1)).values_list(
+            "lead_id", flat=True
+        )
+    )
+    return Lead.objects.filter(Q(owner=rep, state__in=WORKING_STATES) | Q(pk__in=recently_lost))
 
 
 def plannable_leads(rep: User) -> QuerySet[Lead]:

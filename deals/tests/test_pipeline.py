@@ -56,6 +56,7 @@ def test_signing_a_contract_converts_the_lead_to_a_customer(owner, deal, time_ma
     deal.refresh_from_db()
     assert (deal.state, deal.stage, deal.owner) == (LeadState.CUSTOMER, Stage.CONTRACT_SIGNED, owner)
     assert contract.amount == Decimal("36000.00")
+    assert contract.team_id == deal.team_id  # kept on the contract for the team's revenue
     kinds = list(LeadEvent.objects.filter(lead=deal).values_list("kind", flat=True))
     assert kinds.count(EventKind.STAGE) == 4
     assert EventKind.CONVERTED in kinds

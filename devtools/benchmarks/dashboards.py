@@ -55,8 +55,9 @@ def _data(scale: float) -> tuple[int, object, object, int]:
         )
         cursor.execute(
             """
-            INSERT INTO deals_contract (lead_id, number, amount, signed_on, term_months, signed_by_id, created_at)
-            SELECT id, 'B' || id, 10000 + id %% 50000, %(start)s + (id %% %(days)s)::int, 12, owner_id, %(now)s
+            INSERT INTO deals_contract (lead_id, number, amount, signed_on, term_months, signed_by_id, team_id,
+                                        created_at)
+            SELECT id, 'B' || id, 10000 + id %% 50000, %(start)s + (id %% %(days)s)::int, 12, owner_id, team_id, %(now)s
               FROM leads_lead WHERE team_id = %(team)s AND state = 'customer'
             """
             if connection.vendor == "postgresql"

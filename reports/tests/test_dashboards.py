@@ -32,10 +32,22 @@ def history(team, owner, teammate, time_machine):
     paid = owned_lead(team, teammate, stage=Stage.PAYMENT_COLLECTED, state="customer")
     LeadFactory(team=team)  # an untouched public lead: not part of the funnel
     first = Contract.objects.create(
-        lead=signed, number="A", amount=Decimal("10000"), signed_on=date(2026, 11, 24), term_months=12, signed_by=owner
+        lead=signed,
+        number="A",
+        amount=Decimal("10000"),
+        signed_on=date(2026, 11, 24),
+        term_months=12,
+        signed_by=owner,
+        team=team,
     )
     second = Contract.objects.create(
-        lead=paid, number="B", amount=Decimal("6000"), signed_on=date(2026, 11, 17), term_months=12, signed_by=teammate
+        lead=paid,
+        number="B",
+        amount=Decimal("6000"),
+        signed_on=date(2026, 11, 17),
+        term_months=12,
+        signed_by=teammate,
+        team=team,
     )
     Payment.objects.create(
         contract=first, amount=Decimal("2500"), received_on=date(2026, 11, 25), method="bank", recorded_by=owner
