@@ -5,12 +5,38 @@ well. Up to `EXACT_UP_TO` rows the count is exact (a capped count reads no more 
 """
 
 import json
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.utils.formats import number_format
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 EXACT_UP_TO = 10_000
+
+
+@dataclass(frozen=True)
+class Tally:
+    """A number of rows, exact or estimated; shown as "about 200,000" when estimated."""
+
+    number: int
+    is_estimate: bool = False
+
+    def __str__(self) -> str:
+        shown = number_format(self.number, force_grouping=True)
+        return _("about %(number)s") % {"number": shown} if self.is_estimate else shown
+
+
+def tally(queryset) -> Tally:
+    """Count `queryset` exactly up to EXACT_UP_TO rows; beyond, ask PostgreSQL's planner (two significant figures)."""
+    exact = queryset.order_by()[: EXACT_UP_TO + 1].count()
+    if exact <= EXACT_UP_TO:
+        return Tally(exact)
+    if connections[queryset.db].vendor != "postgresql":
+        return Tally(queryset.count())
+    estimate = max(_planner_rows(queryset), EXACT_UP_TO + 1)
+    return Tally(int(float(f"{estimate:.2g}")), is_estimate=True)
 
 
 class EstimatingPaginator(Paginator):
@@ -18,13 +44,9 @@ class EstimatingPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
-        exact = queryset.order_by()[: EXACT_UP_TO + 1].count()
-        if exact <= EXACT_UP_TO or connections[queryset.db].vendor != "postgresql":
-            return exact if exact <= EXACT_UP_TO else queryset.count()
-        self.is_estimate = True
-        estimate = max(_planner_rows(queryset), EXACT_UP_TO + 1)
-        return int(float(f"{estimate:.2g}"))  # two significant figures: an estimate says "about"
+        counted = tally(self.object_list)
+        self.is_estimate = counted.is_estimate
+        return counted.number
 
 
 def _planner_rows(queryset) -> int:

@@ -1,13 +1,16 @@
 """Reads of the pipeline: open deals with their amounts, customers with what they owe and paid, proposal files."""
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 
 from core.access import scope_to_user
 from core.models import User
 from deals.models import Contract, Payment, Proposal
-from leads.models import Lead, LeadState, Stage
+from leads.lifecycle import WORKING_STATES
+from leads.models import STAGE_PATH, Lead, LeadState, Stage
 
 
 def _deal_scope(user: User) -> QuerySet[Lead]:
@@ -25,17 +28,69 @@ def _contract_total():
     )
 
 
-def open_deals(user: User) -> list[Lead]:
+SHOWN_PER_STAGE = 20
+
+
+def open_deals(user: User) -> QuerySet[Lead]:
     """Deals still walking the path, each with its amount: the contract if signed, else the latest proposal."""
     latest_proposal = Proposal.objects.filter(lead=OuterRef("pk")).order_by("-created_at").values("amount")[:1]
-    return list(
-        _deal_scope(user)
-        .filter(state__in=(LeadState.ASSIGNED, LeadState.PRIVATE, LeadState.CUSTOMER))
-        .exclude(stage__in=(Stage.PAYMENT_COLLECTED, Stage.CLOSED))
-        .annotate(deal_amount=Coalesce(Subquery(_contract_total()), Subquery(latest_proposal)))
-        .select_related("owner")
-        .order_by("-updated_at")[:500]
+    return _open(_deal_scope(user)).annotate(
+        deal_amount=Coalesce(Subquery(_contract_total()), Subquery(latest_proposal))
     )
+
+
+def _open(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+    """The deals among `leads` still walking the path."""
+    return leads.filter(state__in=WORKING_STATES).exclude(stage__in=(Stage.PAYMENT_COLLECTED, Stage.CLOSED))
+
+
+def pipeline_of(user: User) -> list[dict]:
+    """Per stage of the path: how many open deals and their total amount (all of them), and the latest few."""
+    deals = open_deals(user)
+    scope = _open(_deal_scope(user))
+    # Totals from three small reads rather than an amount worked out lead by lead: the number of deals per stage,
+    # the signed contracts, and the latest proposal of each deal not signed yet.
+    counts = dict(scope.order_by().values_list("stage").annotate(count=Count("pk")).values_list("stage", "count"))
+    amounts: dict[str, Decimal] = {}
+    for stage, total in (
+        scope_to_user(Contract.objects.all(), user, owner_field="lead__owner")
+        .filter(lead__state__in=WORKING_STATES)
+        .exclude(lead__stage__in=(Stage.PAYMENT_COLLECTED, Stage.CLOSED))
+        .order_by()
+        .values_list("lead__stage")
+        .annotate(total=Sum("amount"))
+    ):
+        amounts[stage] = amounts.get(stage, Decimal("0")) + total
+    latest_proposal = Proposal.objects.filter(lead=OuterRef("pk")).order_by("-created_at").values("amount")[:1]
+    for stage, total in (
+        scope.filter(contracts__isnull=True, proposals__isnull=False)
+        .distinct()
+        .annotate(proposed=Subquery(latest_proposal))
+        .order_by()
+        .values_list("stage")
+        .annotate(total=Sum("proposed"))
+    ):
+        amounts[stage] = amounts.get(stage, Decimal("0")) + (total or Decimal("0"))
+    totals = {stage: {"deals": count, "amount": amounts.get(stage)} for stage, count in counts.items()}
+    # The latest few of every stage: numbered within their stage (no amount needed for that), then their amounts.
+    latest = (
+        _open(_deal_scope(user))
+        .annotate(place=Window(RowNumber(), partition_by=[F("stage")], order_by=F("updated_at").desc()))
+        .filter(place__lte=SHOWN_PER_STAGE)
+        .values_list("pk", flat=True)
+    )
+    shown: dict[str, list[Lead]] = {}
+    for lead in deals.filter(pk__in=list(latest)).select_related("owner").order_by("stage", "-updated_at"):
+        shown.setdefault(lead.stage, []).append(lead)
+    return [
+        {
+            "stage": Stage(stage).label,
+            "count": totals.get(stage, {}).get("deals", 0),
+            "amount": totals.get(stage, {}).get("amount") or Decimal("0"),
+            "leads": shown.get(stage, []),
+        }
+        for stage in STAGE_PATH[:-1]
+    ]
 
 
 def customers_of(user: User) -> QuerySet[Lead]:

@@ -1,5 +1,3 @@
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,7 +11,6 @@ from core.errors import DomainError
 from core.models import Role
 from deals import selectors, services
 from deals.forms import ContractForm, NeedForm, PaymentForm, ProposalForm, StageBackForm
-from leads.models import STAGE_PATH, Stage
 from leads.selectors import get_lead_for
 
 PAGE_SIZE = 25
@@ -88,13 +85,11 @@ def proposal_file(request, pk):
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def pipeline(request):
     """Open deals by stage with their amounts: a rep's own, a manager's teams'."""
-    deals = selectors.open_deals(request.user)
-    columns = []
-    for stage in STAGE_PATH[:-1]:
-        rows = [lead for lead in deals if lead.stage == stage]
-        amount = sum((lead.deal_amount or Decimal("0") for lead in rows), Decimal("0"))
-        columns.append({"stage": Stage(stage).label, "leads": rows, "amount": amount})
-    return render(request, "deals/pipeline.html", {"columns": columns})
+    return render(
+        request,
+        "deals/pipeline.html",
+        {"columns": selectors.pipeline_of(request.user), "shown": selectors.SHOWN_PER_STAGE},
+    )
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)

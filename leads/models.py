@@ -101,7 +101,12 @@ class Lead(models.Model):
                 condition=~models.Q(stage="closed") & ~models.Q(state="public", stage="new"),
                 name="lead_team_deals",
             ),
-            models.Index(fields=["team"], condition=models.Q(owner__isnull=False), name="lead_team_owned"),
+            # A team's owned leads (the ones reps work), by state and stage, most recently moved first.
+            models.Index(
+                fields=["team", "state", "stage", "-updated_at"],
+                condition=models.Q(state__in=["assigned", "private", "customer"]),
+                name="lead_team_worked",
+            ),
             models.Index(fields=["owner", "state"], name="lead_owner_state"),
             models.Index(fields=["team", "state", "resolve_deadline"], name="lead_team_deadline"),
             # The reclaim job's scans: overdue assigned leads and idle private ones.

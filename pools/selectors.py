@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.calendar import start_of_day
 from core.models import Team, User
+from core.paging import Tally, tally
 from core.policy import policy_for
 from core.selectors import active_reps
 from leads.deadlines import due_by
@@ -42,8 +43,9 @@ def public_pool(team: Team, *, search: str = "", area: str = "", industry: str =
     return leads.order_by("-priority", "created_at", "pk")
 
 
-def public_pool_size(team: Team) -> int:
-    return Lead.objects.filter(team=team, state=LeadState.PUBLIC).count()
+def public_pool_size(team: Team) -> Tally:
+    """How many leads the team's pool holds: exact while small, "about 200,000" when counting would cost the page."""
+    return tally(Lead.objects.filter(team=team, state=LeadState.PUBLIC))
 
 
 def leads_of_rep(rep: User, state: str) -> QuerySet[Lead]:

@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from core.calendar import day_bounds, zone_of
 from core.models import Membership, Role, Team, TeamPolicy, User
+from core.paging import tally
 from core.policy import policy_for
 from deals.models import Contract, Payment
 from leads.deadlines import due_by
+from leads.lifecycle import WORKING_STATES
 from leads.models import STAGE_PATH, EventKind, Lead, LeadEvent, LeadState, Stage
 from visits.counting import counts_per_rep_day, targets_met_sql, visit_counts
 from visits.models import Visit
@@ -178,16 +180,16 @@ def ranking(teams: list[Team], start: date, end: date, rep_days=None) -> Chart:
 def pool_health(teams: list[Team], start: date, end: date) -> tuple[Chart, dict]:
     """Reclaims per day over the period, and the pool as it stands now."""
     now = timezone.now()
-    # Counted per state from the pool index alone (no lead row is read), then the few assigned leads due soon.
+    # The owned leads are counted (an index holds just them); the public pool is tallied, "about" when it is huge.
     by_state = dict(
-        Lead.objects.filter(team__in=teams)
+        Lead.objects.filter(team__in=teams, state__in=WORKING_STATES)
         .order_by()
         .values_list("state")
         .annotate(count=Count("pk"))
         .values_list("state", "count")
     )
     snapshot = {
-        "public": by_state.get(LeadState.PUBLIC, 0),
+        "public": tally(Lead.objects.filter(team__in=teams, state=LeadState.PUBLIC)),
         "assigned": by_state.get(LeadState.ASSIGNED, 0),
         "private": by_state.get(LeadState.PRIVATE, 0),
         "due_within_a_day": Lead.objects.filter(team__in=teams).filter(due_by(now + timedelta(days=1))).count(),

@@ -73,7 +73,7 @@ def test_a_managers_start_page_lists_their_teams_only(client, team, other_team, 
 
     response = client.get(reverse("home"))
 
-    rows = {row.name: (row.rep_count, row.public_count, row.owned_count) for row in response.context["teams"]}
+    rows = {row.name: (row.rep_count, row.public_count.number, row.owned_count) for row in response.context["teams"]}
     assert rows == {"杭州一区": (2, 1, 1)}
 
 

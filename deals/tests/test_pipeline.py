@@ -249,3 +249,20 @@ def test_a_proposal_file_over_the_limit_is_refused(client, owner, deal):
 
     assert not deal.proposals.exists()
     assert f"{PROPOSAL_MAX_MEGABYTES} MB" in response.content.decode()
+
+
+def test_the_pipeline_counts_and_sums_every_deal_of_a_stage_and_lists_the_latest(client, owner, team):
+    from django.urls import reverse
+
+    from deals.models import Proposal
+    from deals.selectors import SHOWN_PER_STAGE
+
+    deals = [owned_lead(team, owner, stage=Stage.PROPOSAL) for _ in range(SHOWN_PER_STAGE + 5)]
+    Proposal.objects.bulk_create(Proposal(lead=lead, amount=Decimal("100.00"), created_by=owner) for lead in deals)
+    client.force_login(owner)
+
+    response = client.get(reverse("deals:pipeline"))
+
+    column = {column["stage"]: column for column in response.context["columns"]}[Stage.PROPOSAL.label]
+    assert (column["count"], column["amount"], len(column["leads"])) == (25, Decimal("2500.00"), SHOWN_PER_STAGE)
+    assert "最近变动的 20 个" in response.content.decode() or "20" in response.content.decode()

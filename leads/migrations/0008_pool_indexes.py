@@ -59,7 +59,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='lead',
-            index=models.Index(condition=models.Q(('owner__isnull', False)), fields=['team'], name='lead_team_owned'),
+            index=models.Index(
+                condition=models.Q(("state__in", ["assigned", "private", "customer"])),
+                fields=["team", "state", "stage", "-updated_at"],
+                name="lead_team_worked",
+            ),
         ),
         migrations.RunPython(create_search, drop_search),
     ]
