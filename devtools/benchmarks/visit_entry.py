@@ -7,6 +7,7 @@ import statistics
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -53,7 +54,8 @@ def _enter_visits(rep_leads, barrier, results):
                 "notes": "bench",
             }
             before = time.perf_counter()
-            response = client.post(url, data)
+            # Under production settings plain http is redirected to https: post as the browser would, over https.
+            response = client.post(url, data, secure=settings.SECURE_SSL_REDIRECT)
             latencies.append(time.perf_counter() - before)
             failures += response.status_code != 302
     results.put((latencies, failures))
