@@ -88,8 +88,7 @@ def rep_team(user: User) -> Team | None:
     """Return the one team of an active rep, else None."""
     if not _is_working(user) or user.role != Role.REP:
         return None
-    membership = Membership.objects.filter(user=user, role=Role.REP).select_related("team").first()
-    return membership.team if membership else None
+    return user.first_membership.team  # a rep has exactly one membership
 
 
 def chosen_team(request, teams) -> Team:

@@ -11,7 +11,10 @@ class TeamTimeZoneMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        team = teams_of(user).order_by("pk").first() if user is not None and user.is_authenticated else None
+        team = None
+        if user is not None and user.is_authenticated:
+            membership = user.first_membership
+            team = membership.team if membership else teams_of(user).order_by("pk").first()
         request.team = team
         if team is not None:
             timezone.activate(team.time_zone)

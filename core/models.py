@@ -29,12 +29,16 @@ class User(AbstractUser):
         return self.name or self.get_username()
 
     @cached_property
+    def first_membership(self) -> "Membership | None":
+        """The user's first membership with its team, read once per request: it gives the role, and a rep's team."""
+        return self.memberships.select_related("team__policy").order_by("pk").first()
+
+    @cached_property
     def role(self) -> str | None:
         """Return the user's role: a superuser is an admin, anyone else has the role of their memberships."""
         if self.is_superuser:
             return Role.ADMIN
-        membership = self.memberships.order_by("pk").first()
-        return membership.role if membership else None
+        return self.first_membership.role if self.first_membership else None
 
     def get_role_display(self) -> str:
         return Role(self.role).label if self.role else ""

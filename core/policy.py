@@ -4,7 +4,13 @@ from core.models import Team, TeamPolicy
 
 
 def policy_for(team: Team) -> TeamPolicy:
-    """Return the team's policy, creating it with the defaults on first use."""
+    """Return the team's policy, creating it with the defaults on first use.
+
+    A team read with its policy (a user's membership is, once per request) gives it without another query.
+    """
+    loaded = team._state.fields_cache.get("policy")
+    if loaded is not None:
+        return loaded
     policy, _created = TeamPolicy.objects.get_or_create(team=team)
     return policy
 

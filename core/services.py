@@ -30,6 +30,7 @@ def add_member(*, actor: User, team: Team, user: User, role: str) -> Membership:
             raise DomainError(_("%(user)s already belongs to another team; move them instead.") % {"user": user})
         membership, _created = Membership.objects.update_or_create(user=user, team=team, defaults={"role": role})
     user.__dict__.pop("role", None)
+    user.__dict__.pop("first_membership", None)
     return membership
 
 
@@ -43,4 +44,5 @@ def move_rep(*, actor: User, rep: User, to_team: Team) -> Membership:
             raise DomainError(_("%(user)s is not a rep.") % {"user": rep})
         membership.team = to_team
         membership.save(update_fields=["team"])
+    rep.__dict__.pop("first_membership", None)
     return membership

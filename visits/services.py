@@ -115,6 +115,7 @@ def log_visit(
     actor: User,
     values: dict,
     lead: Lead | None = None,
+    lead_id: int | None = None,
     cold: dict | None = None,
     occurred_at: datetime | None = None,
     location: tuple = (None, None, None),
@@ -122,8 +123,9 @@ def log_visit(
     """Record a visit on one of the rep's leads, or a cold visit that finds, claims or creates its lead.
 
     The visit is always saved. On a lead the rep owns it counts as the follow-up and moves the deadlines; if the
-    lead was taken back meanwhile, the rep is told it has moved.
+    lead was taken back meanwhile, the rep is told it has moved. The lead is named by `lead` or by `lead_id`.
     """
+    lead_id = lead.pk if lead is not None else lead_id
     team = require_rep_team(actor)
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -134,7 +136,7 @@ def log_visit(
     values = {name: values.get(name, "") for name in EDITABLE_FIELDS}
     values["mode"] = values["mode"] or VisitMode.IN_PERSON
     _validate(values)
-    if lead is None and not cold:
+    if lead_id is None and not cold:
         raise DomainError(_("Choose one of your leads, or enter the company of a cold visit."))
     notices: list[str] = []
     with transaction.atomic():
@@ -143,8 +145,10 @@ def log_visit(
             if not (cold.get("company_name") or "").strip():
                 raise DomainError(_("Enter the company of the cold visit."))
             lead, created = _resolve_cold_lead(actor, team, cold, notices)
-        elif not leads_open_for_visits(actor).filter(pk=lead.pk).exists():
-            raise DomainError(_("This lead is not yours; log a cold visit instead."))
+        else:
+            lead = leads_open_for_visits(actor).filter(pk=lead_id).first()
+            if lead is None:
+                raise DomainError(_("This lead is not yours; log a cold visit instead."))
         day = local_day(team, occurred_at)
         latitude, longitude, accuracy = _clean_location(*location)
         # A customer's visit is service, not a pool follow-up: there is no timer to move.

@@ -43,7 +43,7 @@ def _lead_choices(rep, team, day):
     for lead in leads:
         group = 0 if lead.pk in planned else 1 if due(lead) else 2
         groups[group][1].append((lead.pk, lead.company_name))
-    return [(label, options) for label, options in groups if options], {lead.pk: lead for lead in leads}
+    return [(label, options) for label, options in groups if options]
 
 
 @rep_required
@@ -63,14 +63,12 @@ def today(request):
 def log(request):
     """Log a visit in a few taps: pick a lead (or enter a cold visit), who was met, the outcome."""
     team = request.team
-    leads = {}
     if request.method == "POST":
-        # Only the posted lead needs checking; the grouped list is built when the form is shown.
-        chosen = selectors.leads_open_for_visits(request.user).filter(pk=id_param(request.POST.get("lead"))).first()
-        leads = {chosen.pk: chosen} if chosen else {}
-        choices = [(lead.pk, lead.company_name) for lead in leads.values()]
+        # The service checks that the posted lead is one the rep may log on; the list is built when shown.
+        posted = id_param(request.POST.get("lead"))
+        choices = [(posted, "")] if posted else []
     else:
-        choices, leads = _lead_choices(request.user, team, _today(team))
+        choices = _lead_choices(request.user, team, _today(team))
     initial = {"lead": request.GET.get("lead")} if request.GET.get("lead") else None
     form = VisitForm(request.POST or None, lead_choices=choices, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -82,7 +80,7 @@ def log(request):
             result = services.log_visit(
                 actor=request.user,
                 values=data,
-                lead=None if cold else leads.get(data["lead"]),
+                lead_id=None if cold else data["lead"],
                 cold=cold,
                 occurred_at=data["occurred_at"],
                 location=(data["latitude"], data["longitude"], data["accuracy"]),
@@ -95,7 +93,7 @@ def log(request):
                 messages.warning(request, notice)
             return redirect("home")
     if request.method == "POST":
-        form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team))[0]]
+        form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team))]
     return render(request, "visits/log.html", {"form": form})
 
 

@@ -204,7 +204,8 @@ def record_follow_up(*, actor: User, lead: Lead, at=None) -> bool:
     The caller keeps its own record (a visit, a call) either way and tells the rep when this returns False.
     """
     at = at or timezone.now()
-    with transaction.atomic():
+    # Inside the caller's transaction (a visit being saved) no savepoint is needed: a failure undoes both.
+    with transaction.atomic(savepoint=False):
         current = Lead.objects.select_for_update().filter(pk=lead.pk).first()
         if current is None or current.owner_id != actor.pk or current.state not in OPEN_STATES:
             return False
