@@ -1,0 +1,275 @@
+"""The evening rush: the production server (gunicorn, 2 workers, as in the Procfile) on the generated organisation,
+with N concurrent reps each going through their evening again and again for a fixed time: open the visit form, post a
+visit, land on Today. Afterwards every acknowledged visit (the server answered the post with its redirect) must be in
+the database exactly once; each visit carries a note no other post has, so a lost or doubled one shows."""
+
+import http.client
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.db.models import Count
+
+from core.models import Membership, Role, User
+from devtools.generate import max_rss_megabytes
+from devtools.organisation import organisation
+from leads.models import Lead, LeadState
+from visits.models import Visit
+
+CLIENTS = int(os.environ.get("RUSH_CLIENTS", 50))
+SECONDS = float(os.environ.get("RUSH_SECONDS", 60))
+WORKERS = 2
+NOTE_PREFIX = "rush-"
+HOST = "localhost"
+
+
+@dataclass
+class Tally:
+    latencies: dict = field(default_factory=lambda: {"form": [], "post": [], "today": []})
+    acknowledged: list = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    credentials = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _server_environment() -> dict:
+    """Production settings behind a TLS proxy, on the benchmark's database."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": HOST,
+        "BEHIND_TLS_PROXY": "true",
+        "LOG_LEVEL": "WARNING",
+    }
+    if settings.DEBUG:  # a run from a development shell: the server still needs a production key
+        environment["SECRET_KEY"] = secrets.token_urlsafe(50)
+    return environment
+
+
+def _start_server(port: int, environment: dict) -> subprocess.Popen:
+    bin_folder = Path(sys.executable).parent
+    gunicorn = bin_folder / "gunicorn" if (bin_folder / "gunicorn").exists() else shutil.which("gunicorn")
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    subprocess.run(
+        [sys.executable, manage, "collectstatic", "--no-input", "--verbosity", "0"], env=environment, check=True
+    )
+    log = Path(settings.VAR_DIR) / "rush-gunicorn.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    # The Procfile's command; its access log and any trace go to a file, the bench prints JSON only.
+    command = [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
+    command += ["--access-logfile", "-"]
+    with log.open("w") as log_file:
+        server = subprocess.Popen(
+            command,
+            env=environment,
+            cwd=settings.BASE_DIR,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped at start-up with exit code {server.returncode}; see {log}")
+        try:
+            probe = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            probe.request("GET", "/healthz", headers={"Host": HOST})
+            probe.getresponse().read()
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def _stop_server(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def _session_for(user: User) -> str:
+    """A logged-in session made directly, as the login page would make it."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def _reps_with_leads(count: int) -> list[tuple[str, list[int]]]:
+    """The first `count` reps of the organisation (by team, then id), each with a session and their assigned leads."""
+    memberships = (
+        Membership.objects.filter(role=Role.REP, user__username__startswith="bench-")
+        .select_related("user")
+        .order_by("team_id", "user_id")[:count]
+    )
+    reps = []
+    for membership in memberships:
+        lead_ids = list(
+            Lead.objects.filter(owner=membership.user, state=LeadState.ASSIGNED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        reps.append((_session_for(membership.user), lead_ids))
+    return reps
+
+
+class Rep:
+    """One rep's phone: a keep-alive connection, the session and CSRF cookies, and their leads."""
+
+    def __init__(self, number: int, port: int, session_key: str, lead_ids: list[int]):
+        self.number = number
+        self.port = port
+        self.lead_ids = lead_ids
+        self.csrf = secrets.token_hex(16)  # an unmasked 32-character secret is a valid token for the cookie
+        self.headers = {
+            "Host": HOST,
+            "X-Forwarded-Proto": "https",
+            "Cookie": f"sessionid={session_key}; csrftoken={self.csrf}",
+        }
+        self.connection = None
+
+    def _request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
+        headers = dict(self.headers)
+        if body is not None:
+            headers |= {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://{HOST}"}
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            response.read()
+            return response.status, response.getheader("Location", "")
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = None
+            raise
+
+    def evening(self, stop_at: float, tally: Tally, lock: threading.Lock) -> None:
+        visit_number = 0
+        while time.monotonic() < stop_at:
+            lead_id = self.lead_ids[visit_number % len(self.lead_ids)]
+            note = f"{NOTE_PREFIX}{self.number}-{visit_number}"
+            visit_number += 1
+            body = urlencode(
+                {
+                    "csrfmiddlewaretoken": self.csrf,
+                    "kind": "lead",
+                    "lead": lead_id,
+                    "mode": "in_person",
+                    "person_met": "王总",
+                    "person_role": "owner",
+                    "outcome": "effective" if visit_number % 4 == 0 else "potential",
+                    "next_step": "下周报价",
+                    "notes": note,
+                }
+            )
+            for step, method, path, payload, expected in (
+                ("form", "GET", "/visits/new/", None, 200),
+                ("post", "POST", "/visits/new/", body, 302),
+                ("today", "GET", "/", None, 200),
+            ):
+                started = time.perf_counter()
+                try:
+                    status, location = self._request(method, path, payload)
+                except (OSError, http.client.HTTPException) as error:
+                    with lock:
+                        tally.errors[f"{step}: {type(error).__name__}"] += 1
+                    break
+                elapsed = time.perf_counter() - started
+                with lock:
+                    tally.latencies[step].append(elapsed)
+                    if status != expected or (step == "post" and location != "/"):
+                        tally.errors[f"{step}: {status}"] += 1
+                        break
+                    if step == "post":
+                        tally.acknowledged.append(note)
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    return round(statistics.quantiles(values, n=100)[percent - 1] * 1000, 1) if len(values) > 1 else 0.0
+
+
+def bench_rush(scale: float) -> dict:
+    if connection.vendor != "postgresql":
+        return {"rows": 0, "seconds": None, "skipped": "the rush needs PostgreSQL and gunicorn"}
+    org = organisation(scale)
+    reps = _reps_with_leads(CLIENTS)
+    port = _free_port()
+    server = _start_server(port, _server_environment())
+    tally, lock = Tally(), threading.Lock()
+    try:
+        phones = [Rep(number, port, key, leads) for number, (key, leads) in enumerate(reps)]
+        stop_at = time.monotonic() + SECONDS
+        started = time.perf_counter()
+        threads = [threading.Thread(target=phone.evening, args=(stop_at, tally, lock)) for phone in phones]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - started
+    finally:
+        _stop_server(server)
+    saved = Counter(
+        dict(
+            Visit.objects.filter(notes__startswith=NOTE_PREFIX)
+            .values_list("notes")
+            .annotate(copies=Count("pk"))
+            .values_list("notes", "copies")
+        )
+    )
+    lost = sum(1 for note in tally.acknowledged if note not in saved)
+    doubled = sum(1 for copies in saved.values() if copies > 1)
+    every_request = [latency for latencies in tally.latencies.values() for latency in latencies]
+    figures = {
+        "seconds": round(seconds, 1),
+        "rows": org.leads,
+        "reps": org.reps,
+        "clients": len(reps),
+        "workers": WORKERS,
+        "requests_per_second": round(len(every_request) / seconds, 1),
+        "visits_per_second": round(len(tally.acknowledged) / seconds, 1),
+        "p50_milliseconds": _percentile(every_request, 50),
+        "p95_milliseconds": _percentile(every_request, 95),
+        "p99_milliseconds": _percentile(every_request, 99),
+        "p95_by_step": {step: _percentile(values, 95) for step, values in tally.latencies.items()},
+        "errors": sum(tally.errors.values()),
+        "error_kinds": dict(tally.errors),
+        "acknowledged": len(tally.acknowledged),
+        "lost": lost,
+        "doubled": doubled,
+        "saved_without_answer": len(saved.keys() - set(tally.acknowledged)),
+        "max_rss_megabytes": max_rss_megabytes(),
+    }
+    if lost or doubled:
+        raise AssertionError(f"{lost} acknowledged visits lost, {doubled} saved twice")
+    return figures
