@@ -1,4 +1,4 @@
-"""The evening rush: the production server (gunicorn, 2 workers, as in the Procfile) on the generated organisation,
+"""The evening rush: the production server (the Procfile's gunicorn command) on the generated organisation,
 with N concurrent reps each going through their evening again and again for a fixed time: open the visit form, post a
 visit, land on Today. Afterwards every acknowledged visit (the server answered the post with its redirect) must be in
 the database exactly once; each visit carries a note no other post has, so a lost or doubled one shows."""
@@ -6,7 +6,7 @@ the database exactly once; each visit carries a note no other post has, so a los
 import http.client
 import os
 import secrets
-import shutil
+import shlex
 import signal
 import socket
 import statistics
@@ -33,7 +33,6 @@ from visits.models import Visit
 
 CLIENTS = int(os.environ.get("RUSH_CLIENTS", 50))
 SECONDS = float(os.environ.get("RUSH_SECONDS", 60))
-WORKERS = 2
 NOTE_PREFIX = "rush-"
 HOST = "localhost"
 
@@ -72,25 +71,26 @@ def _server_environment() -> dict:
     return environment
 
 
+def production_command(port: int) -> list[str]:
+    """The web command of the Procfile (what `make run` and a production host start), bound to `port`."""
+    procfile = Path(settings.BASE_DIR) / "Procfile"
+    line = next(line for line in procfile.read_text().splitlines() if line.startswith("web:"))
+    command = shlex.split(line.removeprefix("web:").replace("${WEB_PORT:-8000}", str(port)))
+    command[0] = str(Path(settings.BASE_DIR) / command[0])
+    return command
+
+
 def _start_server(port: int, environment: dict) -> subprocess.Popen:
-    bin_folder = Path(sys.executable).parent
-    gunicorn = bin_folder / "gunicorn" if (bin_folder / "gunicorn").exists() else shutil.which("gunicorn")
     manage = Path(settings.BASE_DIR) / "manage.py"
     subprocess.run(
         [sys.executable, manage, "collectstatic", "--no-input", "--verbosity", "0"], env=environment, check=True
     )
     log = Path(settings.VAR_DIR) / "rush-gunicorn.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    # The Procfile's command; its access log and any trace go to a file, the bench prints JSON only.
-    command = [gunicorn, "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS)]
-    command += ["--access-logfile", "-"]
+    # Its access log and any trace go to a file; the bench prints JSON only.
     with log.open("w") as log_file:
         server = subprocess.Popen(
-            command,
-            env=environment,
-            cwd=settings.BASE_DIR,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
+            production_command(port), env=environment, cwd=settings.BASE_DIR, stdout=log_file, stderr=subprocess.STDOUT
         )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -255,7 +255,7 @@ def bench_rush(scale: float) -> dict:
         "rows": org.leads,
         "reps": org.reps,
         "clients": len(reps),
-        "workers": WORKERS,
+        "server": shlex.join(["gunicorn", *production_command(port)[1:]]),
         "requests_per_second": round(len(every_request) / seconds, 1),
         "visits_per_second": round(len(tally.acknowledged) / seconds, 1),
         "p50_milliseconds": _percentile(every_request, 50),
