@@ -5,7 +5,9 @@ It binds claims and every hand-out (assignment, allocation, reclaim); this is it
 
 from datetime import datetime, timedelta
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from core.models import TeamPolicy, User
 from leads.models import EventKind, Lead, LeadEvent
@@ -45,8 +47,11 @@ def cooling_pairs(*, leads, reps, policy: TeamPolicy, now: datetime) -> set[tupl
 def last_losses(lead_ids, *, days: int, now: datetime) -> dict[tuple[int, int], datetime]:
     """Return {(lead id, rep id): when the rep last lost it} within the last `days` days, for many teams at once."""
     last: dict[tuple[int, int], datetime] = {}
+    lead_ids = list(lead_ids)
+    # One array parameter rather than one placeholder per lead: a batch of the reclaim job names 20,000.
+    among = RawSQL("SELECT unnest(%s::bigint[])", [lead_ids]) if connection.vendor == "postgresql" else lead_ids
     for lead_id, rep_id, lost_at in (
-        losses_within(days, now).filter(lead_id__in=lead_ids).values_list("lead_id", "from_owner_id", "created_at")
+        losses_within(days, now).filter(lead_id__in=among).values_list("lead_id", "from_owner_id", "created_at")
     ):
         last[(lead_id, rep_id)] = max(lost_at, last.get((lead_id, rep_id), lost_at))
     return last

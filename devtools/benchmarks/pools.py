@@ -1,7 +1,7 @@
 """Benchmarks of the two pool jobs on generated data, each against a hand-written single SQL statement (the floor).
 
 The floor does the same state change (owners, states, deadlines, one event per lead) with none of the job's rules,
-inside a transaction that is rolled back. To be fair to both, the data is vacuumed and analysed first, then floor
+in one committed transaction. To be fair to both, the data is vacuumed and analysed first, then floor
 and job run alternately, each ROUNDS times on the very same data (the job's changes are undone between rounds), and
 the best time of each is reported with every time measured.
 """
@@ -31,21 +31,12 @@ ROUNDS = 2
 ADDED_BY_JOBS = (LeadEvent, Notification, AllocationRun)
 
 
-def _timed_and_rolled_back(sql: str, params: dict) -> float:
-    """Run one statement, time it, and undo it, so the real job then meets the same data."""
+def _timed_statement(sql: str, params: dict) -> float:
+    """Run one statement in its own transaction, committed as the job's are, and time it."""
     started = time.perf_counter()
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            seconds = time.perf_counter() - started
-            raise _Undo
-    except _Undo:
-        pass
-    return seconds
-
-
-class _Undo(Exception):
-    pass
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    return time.perf_counter() - started
 
 
 class _SameData:
@@ -73,8 +64,11 @@ class _SameData:
                 f"UPDATE leads_lead AS l SET ({listed}) = ({before}) FROM bench_leads_before AS before "
                 "WHERE l.id = before.id"
             )
+            # The events are append-only for everyone else; the benchmark's throwaway database lifts that briefly.
+            cursor.execute("ALTER TABLE pools_leadevent DISABLE TRIGGER pools_leadevent_append_only")
             for table, watermark in self.watermarks.items():
                 cursor.execute(f"DELETE FROM {table} WHERE id > %s", [watermark])
+            cursor.execute("ALTER TABLE pools_leadevent ENABLE TRIGGER pools_leadevent_append_only")
         self.settle()
 
     def settle(self) -> None:
@@ -96,6 +90,7 @@ def _alternate(team_ids: list[int], floor, job) -> tuple[list[float], list[float
     floors, jobs, result = [], [], None
     for number in range(ROUNDS):
         floors.append(floor())
+        same_data.restore()
         started = time.perf_counter()
         result = job()
         jobs.append(time.perf_counter() - started)
@@ -145,9 +140,7 @@ def bench_allocate(scale: float) -> dict:
         allocate(team=team, job="bench", now=now, seed=1)
 
     if connection.vendor == "postgresql":
-        floors, jobs, _result = _alternate(
-            [team.pk], lambda: _timed_and_rolled_back(ALLOCATE_FLOOR_SQL, floor_params), job
-        )
+        floors, jobs, _result = _alternate([team.pk], lambda: _timed_statement(ALLOCATE_FLOOR_SQL, floor_params), job)
     else:
         floors, jobs = [], [_timed(job)]
     allocated = LeadEvent.objects.filter(kind=EventKind.ALLOCATED, lead__team=team).count()
@@ -199,7 +192,7 @@ def bench_reclaim(scale: float) -> dict:
     if connection.vendor == "postgresql":
         team_ids = [team.pk for team in created]
         floors, jobs, result = _alternate(
-            team_ids, lambda: _timed_and_rolled_back(RECLAIM_FLOOR_SQL, floor_params), lambda: reclaim_overdue(now=now)
+            team_ids, lambda: _timed_statement(RECLAIM_FLOOR_SQL, floor_params), lambda: reclaim_overdue(now=now)
         )
     else:
         started = time.perf_counter()
