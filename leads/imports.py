@@ -2,7 +2,8 @@
 CRLF or LF, quoted fields holding commas and newlines, columns recognised by Chinese or English header names."""
 
 import csv
-import io
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -165,36 +166,69 @@ def _is_common_chinese(character: str) -> bool:
     return True
 
 
-def parse(text: str) -> list[Row]:
-    """Return every data row of a CSV text with the values of the columns it recognises, validated."""
-    first_line = text.split("\n", 1)[0]
+# One physical line at a time, with its line break (CRLF, LF or a lone CR as old Mac files have): the csv reader
+# joins the lines of a quoted field itself, and no copy of the whole text is made.
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _records(text: str) -> Iterator[list[str]]:
+    """Yield the non-blank records of a CSV text, one by one."""
+    newline = text.find("\n")
+    first_line = text if newline == -1 else text[:newline]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    reader = csv.reader((match.group() for match in LINE.finditer(text)), delimiter=delimiter)
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for record in reader:
+            if any(cell.strip() for cell in record):
+                yield record
     except csv.Error as error:
         raise DomainError(_("The file is not valid CSV: %(error)s") % {"error": error}) from None
-    records = [record for record in records if any(cell.strip() for cell in record)]
-    if not records:
+
+
+def _columns(records: Iterator[list[str]]) -> dict[int, str | None]:
+    """Read the header record: which lead field each column holds."""
+    header = next(records, None)
+    if header is None:
         raise DomainError(_("The file is empty."))
-    if len(records) - 1 > MAX_ROWS:
-        raise DomainError(
-            _("The file has %(rows)s rows; import at most %(limit)s at a time (split the file).")
-            % {"rows": len(records) - 1, "limit": MAX_ROWS}
-        )
-    columns = {index: header_field(cell) for index, cell in enumerate(records[0])}
+    columns = {index: header_field(cell) for index, cell in enumerate(header)}
     if "company_name" not in columns.values():
         raise DomainError(
             _("No recognisable header row: the first row must name the columns, with at least 公司名称 / company.")
         )
-    rows = []
-    for number, record in enumerate(records[1:], start=2):
+    return columns
+
+
+def count_rows(text: str) -> int:
+    """Check that a CSV text can be read, with a header naming the company column and at most MAX_ROWS rows;
+    return how many data rows it has. Nothing is kept but the count, whatever the file's size."""
+    records = _records(text)
+    _columns(records)
+    rows = sum(1 for _record in records)
+    if rows > MAX_ROWS:
+        raise DomainError(
+            _("The file has %(rows)s rows; import at most %(limit)s at a time (split the file).")
+            % {"rows": rows, "limit": MAX_ROWS}
+        )
+    return rows
+
+
+def read_rows(text: str) -> Iterator[Row]:
+    """Yield every data row of a CSV text with the values of the columns it recognises, validated, one at a time."""
+    records = _records(text)
+    columns = _columns(records)
+    for number, record in enumerate(records, start=2):
         values = dict.fromkeys(COLUMNS, "")
         for index, cell in enumerate(record):
             name = columns.get(index)
             if name and not values[name]:
                 values[name] = " ".join(cell.split())
-        rows.append(validate(Row(number=number, values=values)))
-    return rows
+        yield validate(Row(number=number, values=values))
+
+
+def parse(text: str) -> list[Row]:
+    """Every data row of a small CSV text at once (a large one is read with `read_rows`)."""
+    count_rows(text)
+    return list(read_rows(text))
 
 
 def validate(row: Row) -> Row:

@@ -182,6 +182,8 @@ class LeadImport(models.Model):
     committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
     added_count = models.PositiveIntegerField(_("leads added"), default=0)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
+    # How many rows the check or the import has been through so far: the page's progress bar.
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
     # What the check found: counts, and the first rows of each kind, for the preview page.
     summary = models.JSONField(_("check"), null=True, blank=True)
@@ -194,6 +196,14 @@ class LeadImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    @property
+    def percent_done(self) -> int:
+        return min(100, self.rows_done * 100 // self.row_count) if self.row_count else 0
 
 
 class EventKind(models.TextChoices):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("collisions/", views.collisions, name="collisions"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/convert/", views.convert, name="convert"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,6 @@ from core.policy import policy_for
 from leads import selectors
 from leads.forms import CloseForm, ImportForm, LeadForm
 from leads.imports import MAX_FILE_MEGABYTES, MAX_ROWS
-from leads.models import ImportStatus
 from leads.services import intake, outcomes, transfer
 from leads.tasks import check_import_task, commit_import_task
 
@@ -174,9 +173,31 @@ def import_preview(request, pk):
     context = {
         "lead_import": lead_import,
         "summary": lead_import.summary or {},
-        "is_working": lead_import.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING),
+        "is_working": lead_import.is_working,
+        "progress": _progress_label(lead_import),
     }
     return render(request, "leads/import_preview.html", context)
+
+
+def _progress_label(lead_import) -> str:
+    return _("%(status)s… %(done)s of %(total)s rows") % {
+        "status": lead_import.get_status_display(),
+        "done": lead_import.rows_done,
+        "total": lead_import.row_count,
+    }
+
+
+@manager_required
+def import_progress(request, pk):
+    """How far a file's check or import has got, for the progress bar of its page."""
+    lead_import = selectors.get_import_for(request.user, pk)
+    return JsonResponse(
+        {
+            "working": lead_import.is_working,
+            "percent": lead_import.percent_done,
+            "label": _progress_label(lead_import),
+        }
+    )
 
 
 @manager_required

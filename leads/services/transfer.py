@@ -1,8 +1,12 @@
 """Leads in and out as files: a manager's CSV import (preview, then commit exactly once) and the CSV export."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,17 +16,20 @@ from core.exports import csv_chunks
 from core.models import Role, Team, User
 from core.params import whole_number
 from leads.duplicates import match_condition
-from leads.imports import EXPORT_HEADERS, Row, decode, parse
+from leads.imports import EXPORT_HEADERS, Row, count_rows, decode, read_rows
 from leads.lifecycle import event_for, fields_entering
 from leads.models import EventKind, ImportStatus, Lead, LeadEvent, LeadImport, LeadSource, LeadState
 from leads.services.intake import lead_keys, record_collision
 
 IMPORT_BATCH = 2000
+# Files up to this many rows are checked and imported while the manager waits; larger ones by the worker.
+INLINE_ROWS = 2000
+SHOWN_ROWS = 200
 
 
 @dataclass
-class ImportPlan:
-    """What committing an import would do: rows to add, rows that duplicate, rows that are wrong."""
+class SortedBatch:
+    """One batch of a file's rows sorted into new, duplicate (of the file itself or of any lead) and bad."""
 
     to_add: list[Row] = field(default_factory=list)
     duplicates: list[Row] = field(default_factory=list)
@@ -30,37 +37,71 @@ class ImportPlan:
     matches: dict[int, Lead] = field(default_factory=dict)  # row number: the existing lead it duplicates
 
 
+@dataclass
+class ImportPlan:
+    """What an import does or would do: how many rows of each kind, and the first rows of each to show."""
+
+    counts: dict[str, int] = field(default_factory=lambda: {"to_add": 0, "duplicates": 0, "bad": 0})
+    to_add: list[Row] = field(default_factory=list)
+    duplicates: list[Row] = field(default_factory=list)
+    bad: list[Row] = field(default_factory=list)
+
+    def take(self, batch: SortedBatch) -> None:
+        for kind in self.counts:
+            rows = getattr(batch, kind)
+            self.counts[kind] += len(rows)
+            shown = getattr(self, kind)
+            shown.extend(rows[: SHOWN_ROWS - len(shown)])
+
+
+class FileKeys:
+    """The companies and phones met so far in a file: a later row with one of them duplicates an earlier row."""
+
+    def __init__(self):
+        self.companies: dict[str, int] = {}
+        self.phones: dict[str, int] = {}
+
+    def earlier(self, row: Row) -> int | None:
+        return self.companies.get(row.company_key) or next(
+            (self.phones[key] for key in row.phone_keys if key in self.phones), None
+        )
+
+    def remember(self, row: Row) -> None:
+        self.companies[row.company_key] = row.number
+        self.phones.update(dict.fromkeys(row.phone_keys, row.number))
+
+
 def _require_import_team(actor: User, team: Team) -> None:
     if actor.role not in (Role.MANAGER, Role.ADMIN) or team.pk not in managed_team_ids(actor):
         raise DomainError(_("Only a manager of the team or an admin can import leads."))
 
 
-def plan_import(rows: list[Row]) -> ImportPlan:
-    """Sort parsed rows into new, duplicate (of the file itself or of any lead) and bad, with set-based look-ups."""
-    plan = ImportPlan()
-    seen_companies: dict[str, int] = {}
-    seen_phones: dict[str, int] = {}
+def _first_pass(rows: list[Row], seen: FileKeys, batch: SortedBatch) -> list[Row]:
+    """Set aside bad rows and repeats of earlier rows of the file; return the rest, now remembered."""
     candidates = []
     for row in rows:
         if row.errors:
-            plan.bad.append(row)
+            batch.bad.append(row)
             continue
-        earlier = seen_companies.get(row.company_key) or next(
-            (seen_phones[key] for key in row.phone_keys if key in seen_phones), None
-        )
+        earlier = seen.earlier(row)
         if earlier:
             row.duplicate_of = _("row %(number)s of this file") % {"number": earlier}
-            plan.duplicates.append(row)
+            batch.duplicates.append(row)
             continue
-        seen_companies[row.company_key] = row.number
-        seen_phones.update(dict.fromkeys(row.phone_keys, row.number))
+        seen.remember(row)
         candidates.append(row)
+    return candidates
+
+
+def sort_batch(rows: list[Row], seen: FileKeys) -> SortedBatch:
+    """Sort a batch of rows, looking its companies and phones up among all leads in one query."""
+    batch = SortedBatch()
+    candidates = _first_pass(rows, seen, batch)
+    company_keys = {row.company_key for row in candidates}
+    phone_keys = {key for row in candidates for key in row.phone_keys}
     by_company: dict[str, Lead] = {}
     by_phone: dict[str, Lead] = {}
-    for start in range(0, len(candidates), IMPORT_BATCH):
-        batch = candidates[start : start + IMPORT_BATCH]
-        company_keys = {row.company_key for row in batch}
-        phone_keys = {key for row in batch for key in row.phone_keys}
+    if candidates:
         existing = Lead.objects.filter(match_condition(company_keys, phone_keys)).select_related("owner", "team")
         for lead in existing.only(
             "pk", "company_name", "company_key", "phone_key", "second_phone_key", "state", "owner", "team"
@@ -74,17 +115,17 @@ def plan_import(rows: list[Row]) -> ImportPlan:
             (by_phone[key] for key in row.phone_keys if key in by_phone), None
         )
         if match is None:
-            plan.to_add.append(row)
+            batch.to_add.append(row)
         else:
             row.duplicate_of = match.company_name
-            plan.matches[row.number] = match
-            plan.duplicates.append(row)
-    return plan
+            batch.matches[row.number] = match
+            batch.duplicates.append(row)
+    return batch
 
 
-# Files up to this many rows are checked and imported while the manager waits; larger ones by the worker.
-INLINE_ROWS = 2000
-SHOWN_ROWS = 200
+def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
+    while batch := list(islice(rows, IMPORT_BATCH)):
+        yield batch
 
 
 def upload_import(*, actor: User, team: Team, file_name: str, raw: bytes) -> LeadImport:
@@ -95,21 +136,26 @@ def upload_import(*, actor: User, team: Team, file_name: str, raw: bytes) -> Lea
     """
     _require_import_team(actor, team)
     text, encoding = decode(raw)
-    rows = parse(text)
+    row_count = count_rows(text)
     return LeadImport.objects.create(
         team=team,
         uploaded_by=actor,
         file_name=file_name[:255],
         encoding=encoding,
         content=text,
-        row_count=len(rows),
+        row_count=row_count,
         status=ImportStatus.CHECKING,
     )
 
 
 def check_import(*, lead_import: LeadImport) -> ImportPlan:
-    """Work out what committing the file would do, and keep it for the preview page."""
-    plan = plan_import(parse(lead_import.content))
+    """Work out what committing the file would do, batch by batch (the page shows how far it got), and keep it for
+    the preview page."""
+    plan = ImportPlan()
+    seen = FileKeys()
+    for rows in _batches(read_rows(lead_import.content)):
+        plan.take(sort_batch(rows, seen))
+        LeadImport.objects.filter(pk=lead_import.pk, status=ImportStatus.CHECKING).update(rows_done=rows[-1].number - 1)
 
     def shown(rows, **extra):
         return [
@@ -124,9 +170,7 @@ def check_import(*, lead_import: LeadImport) -> ImportPlan:
         ]
 
     summary = {
-        "to_add": len(plan.to_add),
-        "duplicates": len(plan.duplicates),
-        "bad": len(plan.bad),
+        **plan.counts,
         "sample": shown(plan.to_add[:50]),
         "duplicate_rows": shown(plan.duplicates, same_as=lambda row: row.duplicate_of[:200]),
         "bad_rows": shown(plan.bad, errors=lambda row: "; ".join(row.errors)[:500]),
@@ -142,7 +186,7 @@ def start_import(*, actor: User, lead_import: LeadImport) -> None:
     """Take the manager's "add these leads": a checked file is imported once, however often the button is pressed."""
     _require_import_team(actor, lead_import.team)
     if not LeadImport.objects.filter(pk=lead_import.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.IMPORTING
+        status=ImportStatus.IMPORTING, rows_done=0
     ):
         raise DomainError(_("This file has already been imported."))
     lead_import.refresh_from_db()
@@ -150,62 +194,92 @@ def start_import(*, actor: User, lead_import: LeadImport) -> None:
 
 def fail_import(*, lead_import_id: int, problem: str) -> None:
     """Record why a check or an import did not finish, for the preview page to say."""
-    LeadImport.objects.filter(pk=lead_import_id, committed_at__isnull=True).update(
+    LeadImport.objects.filter(pk=lead_import_id, status__in=[ImportStatus.CHECKING, ImportStatus.IMPORTING]).update(
         status=ImportStatus.FAILED, problem=problem[:255]
     )
 
 
 def commit_import(*, actor: User, lead_import: LeadImport) -> ImportPlan:
-    """Add the valid, new rows of an uploaded file to its team's public pool, once."""
+    """Add the valid, new rows of an uploaded file to its team's public pool, each row exactly once.
+
+    The file goes in batches, each in its own transaction that also records how far the import got, so the page
+    shows the progress, and a run cut short (a worker restarted) is finished by the next run of the same import
+    from where it stopped. Two runs at once take turns batch by batch and never add a row twice.
+    """
     _require_import_team(actor, lead_import.team)
-    with transaction.atomic():
-        # Imports into one team run one at a time, so two of the same file cannot both add a row.
-        Team.objects.select_for_update().filter(pk=lead_import.team_id).first()
-        now = timezone.now()
-        if not LeadImport.objects.filter(pk=lead_import.pk, committed_at__isnull=True).update(committed_at=now):
-            raise DomainError(_("This file has already been imported."))
-        plan = plan_import(parse(lead_import.content))
-        for row in plan.duplicates:
-            match = plan.matches.get(row.number)
-            if match is not None:
-                record_collision(
-                    existing=match,
-                    actor=actor,
-                    company_name=row.values["company_name"],
-                    phone=row.values["phone"],
-                    source=LeadSource.IMPORT,
-                )
-        for start in range(0, len(plan.to_add), IMPORT_BATCH):
-            batch = plan.to_add[start : start + IMPORT_BATCH]
-            leads = []
-            for row in batch:
-                values = dict(row.values)
-                priority = values.pop("priority")
-                leads.append(
-                    Lead(
-                        team_id=lead_import.team_id,
-                        source=LeadSource.IMPORT,
-                        priority=whole_number(priority, maximum=9) or 0,
-                        **values,
-                        **lead_keys(row.values),
-                        **fields_entering(LeadState.PUBLIC, now=now),
-                    )
-                )
-            Lead.objects.bulk_create(leads)
-            LeadEvent.objects.bulk_create(
-                event_for(
-                    Lead(pk=lead.pk, state=""),
-                    kind=EventKind.IMPORTED,
-                    actor=actor,
-                    to_state=LeadState.PUBLIC,
-                    to_owner_id=None,
-                    at=now,
-                    reason=lead_import.file_name,
-                )
-                for lead in leads
+    now = timezone.now()
+    started = LeadImport.objects.filter(pk=lead_import.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.IMPORTING, rows_done=0, committed_at=now
+    )
+    if not started and not LeadImport.objects.filter(pk=lead_import.pk, status=ImportStatus.IMPORTING).update(
+        committed_at=Coalesce("committed_at", Value(now))
+    ):
+        raise DomainError(_("This file has already been imported."))
+    plan = ImportPlan()
+    seen = FileKeys()
+    for rows in _batches(read_rows(lead_import.content)):
+        with transaction.atomic():
+            current = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
+            if current.status != ImportStatus.IMPORTING:
+                break  # another run finished it
+            done = [row for row in rows if row.number - 1 <= current.rows_done]
+            _first_pass(done, seen, SortedBatch())  # added by an earlier run: later rows may still repeat them
+            pending = rows[len(done) :]
+            if not pending:
+                continue
+            # Imports into one team take turns, so two files with the same company cannot both add it.
+            Team.objects.select_for_update().filter(pk=lead_import.team_id).first()
+            batch = sort_batch(pending, seen)
+            _add_batch(batch, actor=actor, lead_import=lead_import)
+            LeadImport.objects.filter(pk=lead_import.pk).update(
+                rows_done=pending[-1].number - 1, added_count=F("added_count") + len(batch.to_add)
             )
-        LeadImport.objects.filter(pk=lead_import.pk).update(added_count=len(plan.to_add), status=ImportStatus.IMPORTED)
+        plan.take(batch)
+    LeadImport.objects.filter(pk=lead_import.pk, status=ImportStatus.IMPORTING).update(status=ImportStatus.IMPORTED)
+    lead_import.refresh_from_db()
     return plan
+
+
+def _add_batch(batch: SortedBatch, *, actor: User, lead_import: LeadImport) -> None:
+    """Add a batch's new rows to the pool, with their events; note the rows another rep's lead already holds."""
+    now = timezone.now()
+    for row in batch.duplicates:
+        match = batch.matches.get(row.number)
+        if match is not None:
+            record_collision(
+                existing=match,
+                actor=actor,
+                company_name=row.values["company_name"],
+                phone=row.values["phone"],
+                source=LeadSource.IMPORT,
+            )
+    leads = []
+    for row in batch.to_add:
+        values = dict(row.values)
+        priority = values.pop("priority")
+        leads.append(
+            Lead(
+                team_id=lead_import.team_id,
+                source=LeadSource.IMPORT,
+                priority=whole_number(priority, maximum=9) or 0,
+                **values,
+                **lead_keys(row.values),
+                **fields_entering(LeadState.PUBLIC, now=now),
+            )
+        )
+    Lead.objects.bulk_create(leads)
+    LeadEvent.objects.bulk_create(
+        event_for(
+            Lead(pk=lead.pk, state=""),
+            kind=EventKind.IMPORTED,
+            actor=actor,
+            to_state=LeadState.PUBLIC,
+            to_owner_id=None,
+            at=now,
+            reason=lead_import.file_name,
+        )
+        for lead in leads
+    )
 
 
 def export_csv(leads):
