@@ -5,6 +5,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.utils.translation import gettext as _
 
@@ -71,11 +72,12 @@ class Row:
     errors: list[str] = field(default_factory=list)
     duplicate_of: str = ""
 
-    @property
+    # Worked out once: an import looks each row's keys up several times (in the file, then among the leads).
+    @cached_property
     def company_key(self) -> str:
         return company_key(self.values.get("company_name", ""))
 
-    @property
+    @cached_property
     def phone_keys(self) -> list[str]:
         return [key for key in (phone_key(self.values.get(name, "")) for name in ("phone", "second_phone")) if key]
 
@@ -89,7 +91,7 @@ def decode(raw: bytes) -> tuple[str, str]:
     UTF-16. A Japanese Excel saves Shift-JIS, which GB18030 would read without complaint as nonsense: it is named and
     refused rather than stored garbled.
     """
-    if not raw.strip():
+    if not raw or raw.isspace():  # isspace, not strip: no copy of a large file
         raise DomainError(_("The file is empty."))
     if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise DomainError(_("This is an Excel workbook, not a CSV. In Excel choose Save As, then CSV."))
