@@ -24,6 +24,7 @@ from pools.services.ownership import keep_lead, record_follow_up
 from pools.services.reclaim import reclaim_overdue
 from qc.models import AuditOutcome, Draw
 from qc.services import draw_sample, record_audit
+from visits.counting import rebuild_rep_days
 from visits.models import DailyNote, Outcome, PersonRole, Visit, VisitMode
 from visits.services import log_visit
 
@@ -182,6 +183,7 @@ def _visit_history(team: Team, chance: random.Random) -> None:
                 DailyNote(rep=rep, team=team, day=day, win=chance.choice(WINS), difficulty=chance.choice(DIFFICULTIES))
             )
     Visit.objects.bulk_create(visits, batch_size=1000)
+    rebuild_rep_days(team_ids=[team.pk], first=today - timedelta(days=21), last=today)
     DailyNote.objects.bulk_create(notes, batch_size=1000)
 
 

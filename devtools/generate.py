@@ -9,6 +9,7 @@ from django.db import connection
 
 from core.models import Team
 from leads.models import LeadState
+from visits.counting import rebuild_rep_days
 
 NUMBERS = "WITH RECURSIVE numbers(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM numbers WHERE n < %(count)s)"
 
@@ -94,6 +95,7 @@ def create_visits(team: Team, day: date, per_rep: int) -> None:
                 "evening": morning + timedelta(hours=11),
             },
         )
+    rebuild_rep_days(team_ids=[team.pk], first=day, last=day)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE visits_visit")
@@ -154,3 +156,4 @@ def create_visits_of_every_rep(day: date, per_rep: int, zone: ZoneInfo) -> None:
              WHERE m.role = 'rep'""",
             {"count": per_rep, "day": day, "morning": morning, "evening": morning + timedelta(hours=11)},
         )
+    rebuild_rep_days(team_ids=Team.objects.values_list("pk", flat=True), first=day, last=day)

@@ -19,8 +19,8 @@ from deals.models import Contract, Payment
 from leads.deadlines import due_by
 from leads.lifecycle import WORKING_STATES
 from leads.models import STAGE_PATH, EventKind, Lead, LeadEvent, LeadState, Stage
-from visits.counting import counts_per_rep_day, targets_met_sql, visit_counts
-from visits.models import Visit
+from visits.counting import targets_met_sql
+from visits.models import RepDay
 
 
 @dataclass
@@ -79,9 +79,10 @@ def funnel(teams: list[Team], start: date, end: date) -> Chart:
 def visits_per_day(teams: list[Team], start: date, end: date) -> Chart:
     found = {
         row["day"]: row
-        for row in Visit.objects.filter(team__in=teams, day__gte=start, day__lte=end)
+        for row in RepDay.objects.filter(team__in=teams, day__gte=start, day__lte=end)
+        .order_by()
         .values("day")
-        .annotate(**visit_counts("in_person", "effective"))
+        .annotate(in_person=Sum("in_person"), effective=Sum("effective"))
     }
     chart = Chart("visits", _("Visits per day"), "line", [_("Day"), _("In-person visits"), _("Effective visits")])
     for day in _days(start, end):
@@ -103,8 +104,9 @@ class RepDays:
 REP_DAYS_SQL = """
 SELECT per_day.rep_id, COUNT(*), SUM(CASE WHEN {targets_met} THEN 1 ELSE 0 END),
        SUM(per_day.in_person), SUM(per_day.effective)
-  FROM ({per_day}) AS per_day
+  FROM {rep_day_table} AS per_day
   JOIN {policy_table} AS policy ON policy.team_id = per_day.team_id
+ WHERE per_day.team_id IN ({teams}) AND per_day.day BETWEEN %s AND %s
  GROUP BY per_day.rep_id
 """
 
@@ -120,15 +122,17 @@ def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
         )
     }
     rows = {rep_id: RepDays(rep=user) for rep_id, (user, _team) in reps.items()}
-    # Days are judged in the database: only one row per rep comes back, however long the period.
-    per_day, params = counts_per_rep_day(
-        Visit.objects.filter(team__in=teams, day__gte=start, day__lte=end)
-    ).query.sql_with_params()
+    if not teams:
+        return []
+    # Days are judged in the database, on the counts kept per rep and day: one row per rep comes back.
     sql = REP_DAYS_SQL.format(
-        per_day=per_day, targets_met=targets_met_sql("per_day", "policy"), policy_table=TeamPolicy._meta.db_table
+        rep_day_table=RepDay._meta.db_table,
+        targets_met=targets_met_sql("per_day", "policy"),
+        policy_table=TeamPolicy._meta.db_table,
+        teams=", ".join(["%s"] * len(teams)),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*(team.pk for team in teams), start, end])
         for rep_id, worked_days, days_met, visits, effective in cursor.fetchall():
             row = rows.get(rep_id)
             if row is not None:

@@ -4,12 +4,14 @@ Today, the evening meeting, weekly compliance and the dashboards all count throu
 SQL built from it, so the number a rep sees on the phone is the number the manager sees on the projector.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import date
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from core.models import TeamPolicy
-from visits.models import Outcome, Visit, VisitMode
+from visits.models import Outcome, RepDay, Visit, VisitMode
 
 # A voided visit (falsified, found by QC) counts nowhere.
 NOT_VOIDED = Q(is_voided=False)
@@ -51,3 +53,51 @@ def targets_met_sql(counts_alias: str, policy_alias: str) -> str:
 def counts_per_rep_day(visits: QuerySet[Visit]) -> QuerySet:
     """Return one row per rep, team and day of `visits` with the counts the daily targets judge."""
     return visits.order_by().values("rep_id", "team_id", "day").annotate(**visit_counts(*TARGETS))
+
+
+# The counts kept per rep and day (RepDay): the same aggregates, and every visit for "the day was worked".
+KEPT_COUNTS = ("visits", "in_person", "effective", "cold", "phone")
+
+
+def _kept_counts() -> dict:
+    return {"visits": Count("pk"), **visit_counts()}
+
+
+def recount_rep_days(days: Iterable[tuple[int, int, date]]) -> None:
+    """Bring the kept counts of these (rep id, team id, day)s up to date with their visits; call it inside the
+    transaction that wrote the visits.
+
+    Each row is locked before its visits are counted, and the count is a statement of its own, so it sees every
+    visit committed before the lock was granted: of two entries of the same rep's day at once, the one that counts
+    last sees both, and the row never keeps a count that misses a visit.
+    """
+    for rep_id, team_id, day in sorted(set(days)):
+        key = {"rep_id": rep_id, "team_id": team_id, "day": day}
+        RepDay.objects.bulk_create([RepDay(**key)], ignore_conflicts=True)
+        list(RepDay.objects.select_for_update().filter(**key).values_list("pk"))
+        counts = Visit.objects.filter(**key).aggregate(**_kept_counts())
+        if counts["visits"]:
+            RepDay.objects.filter(**key).update(**counts)
+        else:
+            RepDay.objects.filter(**key).delete()
+
+
+def rebuild_rep_days(*, team_ids: Iterable[int], first: date, last: date) -> None:
+    """Count again, in one statement, the days from `first` to `last` of every rep of these teams: for visits written
+    in bulk (the demo, generated data) rather than by the acts of the visits app, which keep their days themselves."""
+    counted, params = (
+        Visit.objects.filter(team_id__in=list(team_ids), day__gte=first, day__lte=last)
+        .order_by()
+        .values("rep_id", "team_id", "day")
+        .annotate(**_kept_counts())
+        .query.sql_with_params()
+    )
+    columns = ", ".join(("rep_id", "team_id", "day", *KEPT_COUNTS))
+    updates = ", ".join(f"{name} = excluded.{name}" for name in KEPT_COUNTS)
+    with connection.cursor() as cursor:
+        # "WHERE true": SQLite needs it to tell an upsert's ON CONFLICT from a join's.
+        cursor.execute(
+            f"INSERT INTO {RepDay._meta.db_table} ({columns}) SELECT {columns} FROM ({counted}) AS counted WHERE true "
+            f"ON CONFLICT (rep_id, team_id, day) DO UPDATE SET {updates}",
+            params,
+        )

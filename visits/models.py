@@ -80,6 +80,28 @@ class Visit(models.Model):
         return self.outcome == Outcome.EFFECTIVE
 
 
+class RepDay(models.Model):
+    """A rep's visits of one day as `visits.counting` counts them, kept current in the transaction of every act that
+    writes a visit (`counting.recount_rep_days`), so a four-week dashboard of a 5,000-rep team reads 140,000 of these
+    instead of 1,120,000 visits. A day with no visit at all has no row."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    visits = models.PositiveIntegerField(default=0)  # every visit entered, voided ones too: the day was worked
+    in_person = models.PositiveIntegerField(default=0)
+    effective = models.PositiveIntegerField(default=0)
+    cold = models.PositiveIntegerField(default=0)
+    phone = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rep", "team", "day"], name="one_count_per_rep_day")]
+        indexes = [models.Index(fields=["team", "day"], name="repday_team_day")]
+
+    def __str__(self):
+        return f"{self.rep_id} {self.day}: {self.in_person}/{self.effective}"
+
+
 class VisitAmendment(models.Model):
     """A change to a visit made after its entry closed (or once QC sampled it): who, when, what, why."""
 

@@ -18,6 +18,7 @@ from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadSource, LeadState
 from leads.services.intake import create_lead, describe_duplicate, record_collision
 from pools.services.ownership import claim_lead, record_follow_up
+from visits.counting import recount_rep_days
 from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
 from visits.selectors import leads_open_for_visits
 
@@ -183,6 +184,7 @@ def log_visit(
             accuracy_meters=accuracy,
             **{**values, "building": values["building"] or (cold or {}).get("building", "")},
         )
+        recount_rep_days([(actor.pk, team.pk, day)])
     return LogResult(visit=visit, notices=notices)
 
 
@@ -213,6 +215,7 @@ def edit_visit(*, actor: User, visit: Visit, changes: dict, reason: str = "") ->
         for name, (_old, new) in changed.items():
             setattr(current, name, new)
         current.save(update_fields=list(changed))
+        recount_rep_days([(current.rep_id, current.team_id, current.day)])
     return current
 
 

@@ -16,6 +16,7 @@ from reports import dashboards
 REPS = 5_000
 LEADS = 2_000_000
 DAYS = 28
+RUNS = 5  # the median is reported
 
 
 @cache
@@ -83,13 +84,17 @@ def _bench(name: str, chart):
     def run(scale: float) -> dict:
         team_pk, start, end, reps = _data(scale)
         teams = [Team.objects.get(pk=team_pk)]
-        started = time.perf_counter()
-        result = chart(teams, start, end)
-        seconds = time.perf_counter() - started
+        # As a manager opens it: the first run reads from disk, the next ones from the warm cache.
+        runs = []
+        for _run in range(RUNS):
+            started = time.perf_counter()
+            result = chart(teams, start, end)
+            runs.append(time.perf_counter() - started)
         charts = result[0] if isinstance(result, tuple) else result  # pool health and the page add a snapshot
         charts = charts if isinstance(charts, list) else [charts]
         return {
-            "seconds": round(seconds, 3),
+            "seconds": round(sorted(runs)[len(runs) // 2], 3),
+            "first_seconds": round(runs[0], 3),
             "rows": sum(len(chart.rows) for chart in charts),
             "reps": reps,
             "days": DAYS,

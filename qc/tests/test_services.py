@@ -12,6 +12,7 @@ from leads.tests.factories import owned_lead
 from qc.models import Draw, Incident, Sample, SampleStatus
 from qc.risk import risk_signals
 from qc.services import draw_due_teams, draw_sample, record_audit, select_sample
+from reports import dashboards
 from reports.daily import evening_meeting, weekly_compliance
 from visits.models import Visit
 from visits.selectors import today_for
@@ -170,6 +171,7 @@ def test_a_falsified_visit_is_voided_recorded_and_stops_counting(sampled, qc_use
     assert (rows[0].in_person, rows[0].effective, totals.in_person) == (0, 0, 0)
     assert today_for(owner, team, DAY, timezone.now()).in_person == 0
     assert weekly_compliance(team, DAY - timedelta(days=DAY.weekday()))[0].days[3][1:3] == (0, 0)
+    assert dashboards.visits_per_day([team], DAY, DAY).rows == [[DAY.isoformat(), 0, 0]]
 
 
 def test_a_mismatch_or_falsified_needs_notes(sampled, qc_user):

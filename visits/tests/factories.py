@@ -1,6 +1,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from visits.counting import recount_rep_days
 from visits.models import Visit
 
 
@@ -30,3 +31,4 @@ def visits_for(rep, team, day, *, in_person=0, effective=0, phone=0, cold=0, voi
         )
         for number, (mode, outcome, is_cold, is_voided) in enumerate(kinds)
     )
+    recount_rep_days([(rep.pk, team.pk, day)])
