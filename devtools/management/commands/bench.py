@@ -1,5 +1,7 @@
 import json
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -30,6 +32,9 @@ class Command(BaseCommand):
         if connection.vendor != "sqlite":
             # A name of its own, so a benchmark never collides with a test run's test database.
             connection.settings_dict["TEST"]["NAME"] = f"bench_{real_name}"
+        if not settings.DEBUG:
+            # Pages render with production settings: their static files come from the collected manifest.
+            call_command("collectstatic", "--no-input", verbosity=0)
         connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
         try:
             for name in names:
