@@ -21,7 +21,7 @@ from leads.models import Lead
 from pools.services.ownership import withdraw_follow_up
 from qc.models import OPEN_STATUSES, Audit, AuditOutcome, Draw, Incident, Sample, SampleStatus
 from qc.risk import risk_signals
-from visits.counting import recount_rep_days
+from visits.counting import add_to_rep_days, take_from_rep_days
 from visits.models import Outcome, Visit
 
 RISK_WEIGHT_PER_SIGNAL = 2.0
@@ -183,8 +183,9 @@ def record_audit(*, actor: User, sample: Sample, outcome: str, notes: str = "") 
 
 def _void(visit: Visit, audit: Audit, now) -> None:
     """Take a falsified visit out of every count, withdraw its follow-up credit, and record the incident."""
+    take_from_rep_days([visit.pk])
     Visit.objects.filter(pk=visit.pk).update(is_voided=True, voided_at=now)
-    recount_rep_days([(visit.rep_id, visit.team_id, visit.day)])
+    add_to_rep_days([visit.pk])
     if visit.is_follow_up and visit.lead_id:
         owner_id = Lead.objects.select_for_update().filter(pk=visit.lead_id).values_list("owner_id", flat=True).first()
         latest = Visit.objects.filter(

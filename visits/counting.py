@@ -18,6 +18,8 @@ NOT_VOIDED = Q(is_voided=False)
 # A counted visit: in person and not voided. Phone follow-ups still count as follow-ups, not as visits.
 COUNTED_VISIT = NOT_VOIDED & Q(mode=VisitMode.IN_PERSON)
 EFFECTIVE_VISIT = COUNTED_VISIT & Q(outcome=Outcome.EFFECTIVE)
+# The fields of a visit the counts depend on: a change to any of them changes what the visit counts for.
+COUNTED_FIELDS = frozenset({"is_voided", "mode", "outcome", "is_cold"})
 
 
 def _number_of(condition: Q) -> Sum:
@@ -63,23 +65,40 @@ def _kept_counts() -> dict:
     return {"visits": Count("pk"), **visit_counts()}
 
 
-def recount_rep_days(days: Iterable[tuple[int, int, date]]) -> None:
-    """Bring the kept counts of these (rep id, team id, day)s up to date with their visits; call it inside the
-    transaction that wrote the visits.
+def _shift_rep_days(visit_ids: Iterable[int], sign: int) -> None:
+    counted, params = (
+        Visit.objects.filter(pk__in=list(visit_ids))
+        .order_by()
+        .values("rep_id", "team_id", "day")
+        .annotate(**_kept_counts())
+        .query.sql_with_params()
+    )
+    table = RepDay._meta.db_table
+    columns = ", ".join(("rep_id", "team_id", "day", *KEPT_COUNTS))
+    shifted = ", ".join(("rep_id", "team_id", "day", *(f"{sign} * {name}" for name in KEPT_COUNTS)))
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in KEPT_COUNTS)
+    with connection.cursor() as cursor:
+        # "WHERE true": SQLite needs it to tell an upsert's ON CONFLICT from a join's.
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {shifted} FROM ({counted}) AS counted WHERE true "
+            f"ON CONFLICT (rep_id, team_id, day) DO UPDATE SET {updates}",
+            params,
+        )
 
-    Each row is locked before its visits are counted, and the count is a statement of its own, so it sees every
-    visit committed before the lock was granted: of two entries of the same rep's day at once, the one that counts
-    last sees both, and the row never keeps a count that misses a visit.
+
+def add_to_rep_days(visit_ids: Iterable[int]) -> None:
+    """Add what these visits count for to the kept counts of their reps' days, in one statement, inside the
+    transaction that wrote them.
+
+    Additions commute and each is applied under the row's lock, so entries of one rep's day arriving at the same
+    moment are all counted; a change to a visit is taken away before it is made and added after.
     """
-    for rep_id, team_id, day in sorted(set(days)):
-        key = {"rep_id": rep_id, "team_id": team_id, "day": day}
-        RepDay.objects.bulk_create([RepDay(**key)], ignore_conflicts=True)
-        list(RepDay.objects.select_for_update().filter(**key).values_list("pk"))
-        counts = Visit.objects.filter(**key).aggregate(**_kept_counts())
-        if counts["visits"]:
-            RepDay.objects.filter(**key).update(**counts)
-        else:
-            RepDay.objects.filter(**key).delete()
+    _shift_rep_days(visit_ids, 1)
+
+
+def take_from_rep_days(visit_ids: Iterable[int]) -> None:
+    """Take what these visits count for now out of their reps' days: before a change to them, then add them again."""
+    _shift_rep_days(visit_ids, -1)
 
 
 def rebuild_rep_days(*, team_ids: Iterable[int], first: date, last: date) -> None:

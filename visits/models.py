@@ -82,17 +82,17 @@ class Visit(models.Model):
 
 class RepDay(models.Model):
     """A rep's visits of one day as `visits.counting` counts them, kept current in the transaction of every act that
-    writes a visit (`counting.recount_rep_days`), so a four-week dashboard of a 5,000-rep team reads 140,000 of these
+    writes a visit (`counting.add_to_rep_days`), so a four-week dashboard of a 5,000-rep team reads 140,000 of these
     instead of 1,120,000 visits. A day with no visit at all has no row."""
 
     rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
-    visits = models.PositiveIntegerField(default=0)  # every visit entered, voided ones too: the day was worked
-    in_person = models.PositiveIntegerField(default=0)
-    effective = models.PositiveIntegerField(default=0)
-    cold = models.PositiveIntegerField(default=0)
-    phone = models.PositiveIntegerField(default=0)
+    visits = models.IntegerField(default=0)  # every visit entered, voided ones too: the day was worked
+    in_person = models.IntegerField(default=0)
+    effective = models.IntegerField(default=0)
+    cold = models.IntegerField(default=0)
+    phone = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rep", "team", "day"], name="one_count_per_rep_day")]

@@ -18,7 +18,7 @@ from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadSource, LeadState
 from leads.services.intake import create_lead, describe_duplicate, record_collision
 from pools.services.ownership import claim_lead, record_follow_up
-from visits.counting import recount_rep_days
+from visits.counting import COUNTED_FIELDS, add_to_rep_days, take_from_rep_days
 from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
 from visits.selectors import leads_open_for_visits
 
@@ -184,7 +184,7 @@ def log_visit(
             accuracy_meters=accuracy,
             **{**values, "building": values["building"] or (cold or {}).get("building", "")},
         )
-        recount_rep_days([(actor.pk, team.pk, day)])
+        add_to_rep_days([visit.pk])
     return LogResult(visit=visit, notices=notices)
 
 
@@ -212,10 +212,14 @@ def edit_visit(*, actor: User, visit: Visit, changes: dict, reason: str = "") ->
             VisitAmendment.objects.create(
                 visit=current, amended_by=actor, amended_at=now, changes=changed, reason=reason
             )
+        counted_again = not changed.keys().isdisjoint(COUNTED_FIELDS)
+        if counted_again:
+            take_from_rep_days([current.pk])
         for name, (_old, new) in changed.items():
             setattr(current, name, new)
         current.save(update_fields=list(changed))
-        recount_rep_days([(current.rep_id, current.team_id, current.day)])
+        if counted_again:
+            add_to_rep_days([current.pk])
     return current
 
 

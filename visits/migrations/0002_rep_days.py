@@ -31,11 +31,11 @@ class Migration(migrations.Migration):
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("day", models.DateField()),
-                ("visits", models.PositiveIntegerField(default=0)),
-                ("in_person", models.PositiveIntegerField(default=0)),
-                ("effective", models.PositiveIntegerField(default=0)),
-                ("cold", models.PositiveIntegerField(default=0)),
-                ("phone", models.PositiveIntegerField(default=0)),
+                ("visits", models.IntegerField(default=0)),
+                ("in_person", models.IntegerField(default=0)),
+                ("effective", models.IntegerField(default=0)),
+                ("cold", models.IntegerField(default=0)),
+                ("phone", models.IntegerField(default=0)),
                 (
                     "rep",
                     models.ForeignKey(

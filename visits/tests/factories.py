@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from visits.counting import recount_rep_days
+from visits.counting import rebuild_rep_days
 from visits.models import Visit
 
 
@@ -31,4 +31,4 @@ def visits_for(rep, team, day, *, in_person=0, effective=0, phone=0, cold=0, voi
         )
         for number, (mode, outcome, is_cold, is_voided) in enumerate(kinds)
     )
-    recount_rep_days([(rep.pk, team.pk, day)])
+    rebuild_rep_days(team_ids=[team.pk], first=day, last=day)
