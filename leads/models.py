@@ -109,6 +109,12 @@ class Lead(models.Model):
             ),
             models.Index(fields=["owner", "state"], name="lead_owner_state"),
             models.Index(fields=["team", "state", "resolve_deadline"], name="lead_team_deadline"),
+            # With lead_resolve_due, "due within a day" of a team (the dashboard) without visiting the team's pool.
+            models.Index(
+                fields=["team", "follow_up_deadline"],
+                condition=models.Q(state="assigned", last_follow_up_at__isnull=True),
+                name="lead_team_first_due",
+            ),
             # The reclaim job's scans: overdue assigned leads and idle private ones.
             models.Index(
                 fields=["follow_up_deadline"], condition=models.Q(state="assigned"), name="lead_follow_up_due"
