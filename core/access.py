@@ -126,8 +126,7 @@ def scope_to_user(queryset: QuerySet, user: User, *, team_field: str = "team", o
     if role in (Role.MANAGER, Role.QC):
         # The team ids are read first: PostgreSQL plans "team_id IN (1, 2)" onto the team's indexes, but not a
         # subquery that could name any team.
-        team_ids = list(Membership.objects.filter(user=user).values_list("team_id", flat=True))
-        return queryset.filter(**{f"{team_field}__in": team_ids})
+        return queryset.filter(**{f"{team_field}__in": user.team_ids})
     return queryset.none()
 
 

@@ -34,6 +34,11 @@ class User(AbstractUser):
         return self.memberships.select_related("team__policy").order_by("pk").first()
 
     @cached_property
+    def team_ids(self) -> list[int]:
+        """The ids of the teams the user is a member of, read once per request (a manager's pages scope by them)."""
+        return list(self.memberships.order_by("team_id").values_list("team_id", flat=True))
+
+    @cached_property
     def role(self) -> str | None:
         """Return the user's role: a superuser is an admin, anyone else has the role of their memberships."""
         if self.is_superuser:
