@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from devtools.benchmarks import BENCHMARKS
+from devtools.benchmarks import BENCHMARKS, family, forget_generated_data
 
 
 class Command(BaseCommand):
@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale", type=float, default=1.0, help="Multiply every data size by this, e.g. 0.01 for a quick run."
         )
-        parser.add_argument("--keep-database", action="store_true", help="Leave the benchmark database behind.")
+        parser.add_argument(
+            "--keep-database", action="store_true", help="Leave the database of the last family run behind."
+        )
 
     def handle(self, *args, only=None, scale=1.0, keep_database=False, **options):
         if not 0 < scale <= 10:
@@ -35,12 +37,18 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             # Pages render with production settings: their static files come from the collected manifest.
             call_command("collectstatic", "--no-input", verbosity=0)
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-        try:
-            for name in names:
-                figures = BENCHMARKS[name](scale)
-                line = {"name": name, "scale": scale, "database": connection.vendor, **figures}
-                self.stdout.write(json.dumps(line, ensure_ascii=False))
-        finally:
-            if not keep_database:
-                connection.creation.destroy_test_db(real_name, verbosity=0)
+        families: dict[str, list[str]] = {}
+        for name in names:
+            families.setdefault(family(name), []).append(name)
+        for number, members in enumerate(families.values(), start=1):
+            last = number == len(families)
+            forget_generated_data()
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
+            try:
+                for name in members:
+                    figures = BENCHMARKS[name](scale)
+                    line = {"name": name, "scale": scale, "database": connection.vendor, **figures}
+                    self.stdout.write(json.dumps(line, ensure_ascii=False))
+            finally:
+                if not (keep_database and last):
+                    connection.creation.destroy_test_db(real_name, verbosity=0)
