@@ -24,6 +24,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.db.models import Count
+from django.test import override_settings
 
 from core.models import Membership, Role, User
 from devtools.generate import max_rss_megabytes
@@ -223,9 +224,12 @@ def bench_rush(scale: float) -> dict:
     if connection.vendor != "postgresql":
         return {"rows": 0, "seconds": None, "skipped": "the rush needs PostgreSQL and gunicorn"}
     org = organisation(scale)
-    reps = _reps_with_leads(CLIENTS)
+    environment = _server_environment()
+    # The sessions are signed with the server's key, which is not this process's own when it runs with DEBUG on.
+    with override_settings(SECRET_KEY=environment.get("SECRET_KEY", settings.SECRET_KEY)):
+        reps = _reps_with_leads(CLIENTS)
     port = _free_port()
-    server = _start_server(port, _server_environment())
+    server = _start_server(port, environment)
     tally, lock = Tally(), threading.Lock()
     try:
         phones = [Rep(number, port, key, leads) for number, (key, leads) in enumerate(reps)]
@@ -272,4 +276,6 @@ def bench_rush(scale: float) -> dict:
     }
     if lost or doubled:
         raise AssertionError(f"{lost} acknowledged visits lost, {doubled} saved twice")
+    if not tally.acknowledged:
+        raise AssertionError(f"no visit was saved: {dict(tally.errors)}")
     return figures
