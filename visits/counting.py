@@ -65,22 +65,24 @@ def _kept_counts() -> dict:
     return {"visits": Count("pk"), **visit_counts()}
 
 
-def _shift_rep_days(visit_ids: Iterable[int], sign: int) -> None:
+def _write_rep_days(visits: QuerySet[Visit], *, sign: int | None) -> None:
+    """Upsert the counts of `visits` per rep and day in one statement: added to the kept ones `sign` times, or,
+    with no sign, in their place."""
     counted, params = (
-        Visit.objects.filter(pk__in=list(visit_ids))
-        .order_by()
-        .values("rep_id", "team_id", "day")
-        .annotate(**_kept_counts())
-        .query.sql_with_params()
+        visits.order_by().values("rep_id", "team_id", "day").annotate(**_kept_counts()).query.sql_with_params()
     )
     table = RepDay._meta.db_table
     columns = ", ".join(("rep_id", "team_id", "day", *KEPT_COUNTS))
-    shifted = ", ".join(("rep_id", "team_id", "day", *(f"{sign} * {name}" for name in KEPT_COUNTS)))
-    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in KEPT_COUNTS)
+    if sign is None:
+        selected = columns
+        updates = ", ".join(f"{name} = excluded.{name}" for name in KEPT_COUNTS)
+    else:
+        selected = ", ".join(("rep_id", "team_id", "day", *(f"{sign} * {name}" for name in KEPT_COUNTS)))
+        updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in KEPT_COUNTS)
     with connection.cursor() as cursor:
         # "WHERE true": SQLite needs it to tell an upsert's ON CONFLICT from a join's.
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {shifted} FROM ({counted}) AS counted WHERE true "
+            f"INSERT INTO {table} ({columns}) SELECT {selected} FROM ({counted}) AS counted WHERE true "
             f"ON CONFLICT (rep_id, team_id, day) DO UPDATE SET {updates}",
             params,
         )
@@ -93,30 +95,15 @@ def add_to_rep_days(visit_ids: Iterable[int]) -> None:
     Additions commute and each is applied under the row's lock, so entries of one rep's day arriving at the same
     moment are all counted; a change to a visit is taken away before it is made and added after.
     """
-    _shift_rep_days(visit_ids, 1)
+    _write_rep_days(Visit.objects.filter(pk__in=list(visit_ids)), sign=1)
 
 
 def take_from_rep_days(visit_ids: Iterable[int]) -> None:
     """Take what these visits count for now out of their reps' days: before a change to them, then add them again."""
-    _shift_rep_days(visit_ids, -1)
+    _write_rep_days(Visit.objects.filter(pk__in=list(visit_ids)), sign=-1)
 
 
 def rebuild_rep_days(*, team_ids: Iterable[int], first: date, last: date) -> None:
     """Count again, in one statement, the days from `first` to `last` of every rep of these teams: for visits written
     in bulk (the demo, generated data) rather than by the acts of the visits app, which keep their days themselves."""
-    counted, params = (
-        Visit.objects.filter(team_id__in=list(team_ids), day__gte=first, day__lte=last)
-        .order_by()
-        .values("rep_id", "team_id", "day")
-        .annotate(**_kept_counts())
-        .query.sql_with_params()
-    )
-    columns = ", ".join(("rep_id", "team_id", "day", *KEPT_COUNTS))
-    updates = ", ".join(f"{name} = excluded.{name}" for name in KEPT_COUNTS)
-    with connection.cursor() as cursor:
-        # "WHERE true": SQLite needs it to tell an upsert's ON CONFLICT from a join's.
-        cursor.execute(
-            f"INSERT INTO {RepDay._meta.db_table} ({columns}) SELECT {columns} FROM ({counted}) AS counted WHERE true "
-            f"ON CONFLICT (rep_id, team_id, day) DO UPDATE SET {updates}",
-            params,
-        )
+    _write_rep_days(Visit.objects.filter(team_id__in=list(team_ids), day__gte=first, day__lte=last), sign=None)
