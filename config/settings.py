@@ -89,6 +89,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
         }
     )
+    # Tests on a file, not in memory: a worker thread then sees the same tables, and a test can really close the
+    # connection (Django ignores closing an in-memory database) to take the database away.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # A connection per request costs more than most pages' queries; keep it for a minute, checked before reuse so
     # a restarted database is reconnected instead of failing the next request. 0 behind PgBouncer if it prefers.
