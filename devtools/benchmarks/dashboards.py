@@ -1,6 +1,5 @@
 """Each dashboard chart over four weeks for one team of 5,000 reps holding a 2,000,000-lead pool."""
 
-import resource
 import time
 from datetime import timedelta
 from functools import cache
@@ -13,7 +12,7 @@ from django.utils import timezone
 
 from core.models import Membership, Role, Team, User
 from core.policy import policy_for
-from devtools.generate import create_leads, create_reps, create_visits
+from devtools.generate import create_leads, create_reps, create_visits, max_rss_megabytes
 from reports import dashboards
 
 REPS = 5_000
@@ -101,7 +100,7 @@ def _bench(name: str, chart):
             "rows": sum(len(chart.rows) for chart in charts),
             "reps": reps,
             "days": DAYS,
-            "max_rss_megabytes": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "max_rss_megabytes": max_rss_megabytes(),
         }
 
     run.__name__ = f"bench_dashboard_{name}"
@@ -129,7 +128,7 @@ def bench_dashboard_view(scale: float) -> dict:
         "kilobytes": round(len(response.content) / 1024),
         "reps": reps,
         "days": DAYS,
-        "max_rss_megabytes": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "max_rss_megabytes": max_rss_megabytes(),
     }
 
 

@@ -6,7 +6,6 @@ On PostgreSQL it runs in a fresh process, as the worker runs it, so the peak mem
 
 import csv
 import multiprocessing
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from django.db import connection
 
 from core.models import Membership, Role, Team, User
 from devtools import fresh_process
+from devtools.generate import max_rss_megabytes
 from leads.models import ImportStatus, Lead, LeadImport
 from leads.services.transfer import check_import, commit_import, upload_import
 
@@ -43,17 +43,6 @@ def write_generated_csv(path: Path, rows: int) -> None:
             )
 
 
-def _peak_megabytes() -> int:
-    """This process's own peak resident memory. On Linux that is VmHWM: ru_maxrss of a spawned process keeps the
-    high-water mark of the parent it was forked from, which would credit the import with the benchmark's memory."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    kilobytes = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
-    return round(kilobytes / 1024)
-
-
 def _upload(team_id: int, manager_id: int, path: str) -> dict:
     """What the upload request does: read the file, refuse it or store it with its row count."""
     manager = User.objects.get(pk=manager_id)
@@ -61,7 +50,7 @@ def _upload(team_id: int, manager_id: int, path: str) -> dict:
     started = time.perf_counter()
     raw = Path(path).read_bytes()  # as the upload view reads the file
     lead_import = upload_import(actor=manager, team=team, file_name="bench.csv", raw=raw)
-    return {"id": lead_import.pk, "seconds": time.perf_counter() - started, "megabytes": _peak_megabytes()}
+    return {"id": lead_import.pk, "seconds": time.perf_counter() - started, "megabytes": max_rss_megabytes()}
 
 
 def _check_and_commit(import_id: int, manager_id: int) -> dict:
@@ -76,7 +65,7 @@ def _check_and_commit(import_id: int, manager_id: int) -> dict:
         "check_seconds": checked - started,
         "commit_seconds": time.perf_counter() - checked,
         "added": plan.counts["to_add"],
-        "megabytes": _peak_megabytes(),
+        "megabytes": max_rss_megabytes(),
     }
 
 

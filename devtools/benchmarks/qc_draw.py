@@ -1,6 +1,5 @@
 """The morning QC draw over a day of 40,000 visits from 5,000 reps."""
 
-import resource
 import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -9,7 +8,7 @@ from django.utils import timezone
 
 from core.models import Team
 from core.policy import policy_for
-from devtools.generate import create_reps, create_visits
+from devtools.generate import create_reps, create_visits, max_rss_megabytes
 from qc.services import draw_sample
 
 REPS = 5_000
@@ -34,5 +33,5 @@ def bench_qc_draw(scale: float) -> dict:
         "rows": draw.candidates,
         "sampled": draw.samples.count(),
         "reps": reps,
-        "max_rss_megabytes": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "max_rss_megabytes": max_rss_megabytes(),
     }

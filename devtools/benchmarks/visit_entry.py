@@ -2,7 +2,6 @@
 
 import multiprocessing
 import queue
-import resource
 import statistics
 import time
 from datetime import timedelta
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from core.models import Team, User
 from core.policy import policy_for
-from devtools.generate import create_leads, create_reps
+from devtools.generate import create_leads, create_reps, max_rss_megabytes
 from leads.models import Lead
 from visits.models import Visit
 
@@ -111,5 +110,5 @@ def _figures(team, reps, workers, seconds, outcomes) -> dict:
         "workers": workers,
         "visits_per_second": round(saved / seconds, 1),
         "p95_milliseconds": round(statistics.quantiles(latencies, n=20)[18] * 1000, 1),
-        "max_rss_megabytes": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "max_rss_megabytes": max_rss_megabytes(),
     }

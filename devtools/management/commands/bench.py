@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from devtools.benchmarks import BENCHMARKS, family, forget_generated_data
+from devtools.generate import reset_peak_memory
 
 
 class Command(BaseCommand):
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
             try:
                 for name in members:
+                    reset_peak_memory()
                     figures = BENCHMARKS[name](scale)
                     line = {"name": name, "scale": scale, "database": connection.vendor, **figures}
                     self.stdout.write(json.dumps(line, ensure_ascii=False))
