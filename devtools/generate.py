@@ -87,9 +87,9 @@ def create_leads(team: Team, count: int, now, *, owned_by_reps: bool = False, de
             cursor.execute("ANALYZE leads_lead; ANALYZE crm_membership; ANALYZE crm_user")
 
 
-def create_visits(team: Team, day: date, per_rep: int) -> None:
-    """Insert `per_rep` visits for every rep of the team on `day`, two in eight effective, in one statement."""
-    zone = ZoneInfo(team.time_zone)
+def _insert_visits(day: date, per_rep: int, zone: ZoneInfo, team: Team | None) -> None:
+    """Insert `per_rep` visits for every rep (of `team`, or of every team) on `day`, two in eight effective, in one
+    statement, and count them into the reps' days."""
     morning = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=9)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -97,20 +97,26 @@ def create_visits(team: Team, day: date, per_rep: int) -> None:
             INSERT INTO visits_visit (rep_id, team_id, lead_id, company_name, day, occurred_at, entered_at, mode,
                                       person_met, person_role, outcome, notes, next_step, building, address,
                                       is_cold, created_lead, is_follow_up, is_late, is_voided)
-            SELECT m.user_id, %(team)s, NULL, 'bench ' || numbers.n, %(day)s, %(morning)s, %(evening)s, 'in_person',
-                   '王总', 'owner', CASE WHEN numbers.n %% 4 = 0 THEN 'effective' ELSE 'potential' END,
+            SELECT m.user_id, m.team_id, NULL, 'bench ' || numbers.n, %(day)s, %(morning)s, %(evening)s,
+                   'in_person', '王总', 'owner', CASE WHEN numbers.n %% 4 = 0 THEN 'effective' ELSE 'potential' END,
                    'visit ' || m.user_id || '-' || numbers.n, '下一步', '', '', FALSE, FALSE, FALSE, FALSE, FALSE
               FROM crm_membership AS m CROSS JOIN numbers
-             WHERE m.team_id = %(team)s AND m.role = 'rep'""",
+             WHERE m.role = 'rep' {"AND m.team_id = %(team)s" if team else ""}""",
             {
                 "count": per_rep,
-                "team": team.pk,
+                "team": team.pk if team else None,
                 "day": day,
                 "morning": morning,
                 "evening": morning + timedelta(hours=11),
             },
         )
-    rebuild_rep_days(team_ids=[team.pk], first=day, last=day)
+    team_ids = [team.pk] if team else Team.objects.values_list("pk", flat=True)
+    rebuild_rep_days(team_ids=team_ids, first=day, last=day)
+
+
+def create_visits(team: Team, day: date, per_rep: int) -> None:
+    """Insert `per_rep` visits for every rep of the team on `day`, two in eight effective, in one statement."""
+    _insert_visits(day, per_rep, ZoneInfo(team.time_zone), team)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE visits_visit")
@@ -157,18 +163,4 @@ def create_named_leads(team: Team, count: int, now, *, first_number: int = 0) ->
 
 def create_visits_of_every_rep(day: date, per_rep: int, zone: ZoneInfo) -> None:
     """Insert `per_rep` visits for every rep of every team on `day`, two in eight effective, in one statement."""
-    morning = datetime.combine(day, datetime.min.time(), tzinfo=zone) + timedelta(hours=9)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""{NUMBERS}
-            INSERT INTO visits_visit (rep_id, team_id, lead_id, company_name, day, occurred_at, entered_at, mode,
-                                      person_met, person_role, outcome, notes, next_step, building, address,
-                                      is_cold, created_lead, is_follow_up, is_late, is_voided)
-            SELECT m.user_id, m.team_id, NULL, 'bench ' || numbers.n, %(day)s, %(morning)s, %(evening)s,
-                   'in_person', '王总', 'owner', CASE WHEN numbers.n %% 4 = 0 THEN 'effective' ELSE 'potential' END,
-                   'visit ' || m.user_id || '-' || numbers.n, '下一步', '', '', FALSE, FALSE, FALSE, FALSE, FALSE
-              FROM crm_membership AS m CROSS JOIN numbers
-             WHERE m.role = 'rep'""",
-            {"count": per_rep, "day": day, "morning": morning, "evening": morning + timedelta(hours=11)},
-        )
-    rebuild_rep_days(team_ids=Team.objects.values_list("pk", flat=True), first=day, last=day)
+    _insert_visits(day, per_rep, zone, None)
