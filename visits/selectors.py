@@ -18,17 +18,33 @@ from pools.selectors import private_count
 from visits.counting import NOT_VOIDED, targets_met, visit_counts
 from visits.models import Visit, VisitPlan
 
+# A visit made before a lead moved may still be entered on it for this long after it left the rep.
+ENTRY_AFTER_LEAVING = timedelta(days=1)
+
+
+def _left_recently(rep: User):
+    return LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - ENTRY_AFTER_LEAVING)
+
+
+def _is_own_open_lead(rep: User, lead: Lead) -> bool:
+    return lead.owner_id == rep.pk and lead.state in WORKING_STATES
+
 
 def leads_open_for_visits(rep: User) -> QuerySet[Lead]:
-    """The leads a rep may log a visit on: their own open ones, and any that left them within the last day (a visit
-    made before a lead moved may still be entered on it)."""
+    """The leads a rep may log a visit on: their own open ones, and any that left them within the last day."""
     # The few leads lost within the day are read first: an OR with a subquery would read every lead instead.
-    recently_lost = set(
-        LeadEvent.objects.filter(from_owner=rep, created_at__gte=timezone.now() - timedelta(days=1)).values_list(
-            "lead_id", flat=True
-        )
-    )
+    recently_lost = set(_left_recently(rep).values_list("lead_id", flat=True))
     return Lead.objects.filter(Q(owner=rep, state__in=WORKING_STATES) | Q(pk__in=recently_lost))
+
+
+def lead_open_for_visit(rep: User, lead_id: int) -> Lead | None:
+    """The lead `lead_id` if the rep may log a visit on it (as `leads_open_for_visits` says), else None.
+
+    The rep's own lead, the case of nearly every entry, takes one query; the events are read only for another's."""
+    lead = Lead.objects.filter(pk=lead_id).first()
+    if lead is None or _is_own_open_lead(rep, lead) or _left_recently(rep).filter(lead_id=lead_id).exists():
+        return lead
+    return None
 
 
 def plannable_leads(rep: User) -> QuerySet[Lead]:

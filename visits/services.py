@@ -20,7 +20,7 @@ from leads.services.intake import create_lead, describe_duplicate, record_collis
 from pools.services.ownership import claim_lead, record_follow_up
 from visits.counting import COUNTED_FIELDS, add_to_rep_days, take_from_rep_days
 from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
-from visits.selectors import leads_open_for_visits
+from visits.selectors import lead_open_for_visit
 
 EDITABLE_FIELDS = ("mode", "person_met", "person_role", "outcome", "notes", "next_step", "building", "address")
 # A visit may be entered up to this long after it happened (it is marked late after the day's cut-off).
@@ -147,7 +147,7 @@ def log_visit(
                 raise DomainError(_("Enter the company of the cold visit."))
             lead, created = _resolve_cold_lead(actor, team, cold, notices)
         else:
-            lead = leads_open_for_visits(actor).filter(pk=lead_id).first()
+            lead = lead_open_for_visit(actor, lead_id)
             if lead is None:
                 raise DomainError(_("This lead is not yours; log a cold visit instead."))
         day = local_day(team, occurred_at)

@@ -96,6 +96,17 @@ def test_a_visit_on_a_lead_that_moved_is_saved_and_the_rep_told(owner, teammate,
     assert lead.owner == teammate
 
 
+def test_a_lead_that_left_the_rep_more_than_a_day_ago_takes_no_more_visits(owner, teammate, team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner)
+    time_machine.move_to("2026-11-29 09:00:01+08:00", tick=False)
+    reclaim_overdue()
+    time_machine.move_to("2026-11-30 09:00:02+08:00", tick=False)
+
+    with pytest.raises(DomainError, match="这条线索不是你的，请改为记录陌拜"):
+        log_visit(actor=owner, lead=Lead.objects.get(pk=lead.pk), values=POTENTIAL)
+
+
 def test_a_rep_cannot_log_a_visit_on_a_lead_never_theirs(owner, teammate, team):
     with pytest.raises(DomainError, match="这条线索不是你的，请改为记录陌拜"):
         log_visit(actor=owner, lead=owned_lead(team, teammate), values=POTENTIAL)
