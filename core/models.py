@@ -31,7 +31,7 @@ class User(AbstractUser):
     @cached_property
     def first_membership(self) -> "Membership | None":
         """The user's first membership with its team, read once per request: it gives the role, and a rep's team."""
-        return self.memberships.select_related("team__policy").order_by("pk").first()
+        return first_membership_of(self.pk).first()
 
     @cached_property
     def team_ids(self) -> list[int]:
@@ -110,6 +110,11 @@ class Membership(models.Model):
             raise ValidationError(
                 {"role": _("This user already has another role; a person has one role in every team.")}
             )
+
+
+def first_membership_of(user_id) -> "models.QuerySet[Membership]":
+    """The membership that gives a user their role and, for a rep, their team: the first one, with team and rules."""
+    return Membership.objects.filter(user_id=user_id).select_related("team__policy").order_by("pk")
 
 
 class TeamPolicy(models.Model):

@@ -88,6 +88,12 @@ def _write_rep_days(visits: QuerySet[Visit], *, sign: int | None) -> None:
         )
 
 
+def kept_counts_of(rep_id: int, team_id: int, day: date) -> dict:
+    """The kept counts of one rep's day (zeros for a day with no visit yet): what Today shows, read by its key."""
+    counts = RepDay.objects.filter(rep_id=rep_id, team_id=team_id, day=day).values(*KEPT_COUNTS).first()
+    return counts or dict.fromkeys(KEPT_COUNTS, 0)
+
+
 def add_to_rep_days(visit_ids: Iterable[int]) -> None:
     """Add what these visits count for to the kept counts of their reps' days, in one statement, inside the
     transaction that wrote them.

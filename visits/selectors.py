@@ -15,7 +15,7 @@ from leads.deadlines import due_by
 from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadEvent
 from pools.selectors import private_count
-from visits.counting import NOT_VOIDED, targets_met, visit_counts
+from visits.counting import NOT_VOIDED, kept_counts_of, targets_met
 from visits.models import Visit, VisitPlan
 
 # A visit made before a lead moved may still be entered on it for this long after it left the rep.
@@ -89,7 +89,7 @@ class TodaySummary:
 
 def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:
     policy = policy_for(team)
-    counts = Visit.objects.filter(rep=rep, day=day).aggregate(**visit_counts())
+    counts = kept_counts_of(rep.pk, team.pk, day)
     visited_today = set(
         Visit.objects.filter(NOT_VOIDED, rep=rep, day=day, lead__isnull=False).values_list("lead_id", flat=True)
     )
@@ -114,5 +114,9 @@ def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:
         due_soon=due_soon,
         private_count=private_count(rep),
         private_cap=policy.private_cap,
-        visits=list(Visit.objects.filter(rep=rep, day=day).select_related("lead")[:30]),
+        visits=list(
+            Visit.objects.filter(rep=rep, day=day).only(
+                "pk", "occurred_at", "company_name", "mode", "outcome", "is_voided"
+            )[:30]
+        ),
     )

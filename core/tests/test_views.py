@@ -142,3 +142,39 @@ def test_ten_wrong_passwords_lock_the_account_for_an_hour(client, owner):
 
     assert response.status_code == 429
     assert "登录失败次数过多" in response.content.decode()
+
+
+def test_a_page_reads_the_signed_in_rep_and_their_team_in_one_query(client, owner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(reverse("login"), {"username": "owner", "password": PASSWORD})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("notifications"))
+
+    assert response.context["user"] == owner
+    assert response.context["user"].role == "rep"
+    user_reads = [query["sql"] for query in queries if '"crm_user"' in query["sql"] and "SELECT" in query["sql"]]
+    assert len(user_reads) == 1, user_reads
+    assert '"crm_membership"' in user_reads[0]
+    assert '"crm_team"' in user_reads[0]
+
+
+def test_a_deactivated_rep_is_signed_out_at_their_next_page(client, owner):
+    client.post(reverse("login"), {"username": "owner", "password": PASSWORD})
+    owner.is_active = False
+    owner.save()
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_an_administrator_without_a_team_still_signs_in(client, admin_user):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert response.context["user"] == admin_user
