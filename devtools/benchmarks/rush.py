@@ -1,7 +1,11 @@
 """The evening rush: the production server (the Procfile's gunicorn command) on the generated organisation,
 with N concurrent reps each going through their evening again and again for a fixed time: open the visit form, post a
 visit, land on Today. Afterwards every acknowledged visit (the server answered the post with its redirect) must be in
-the database exactly once; each visit carries a note no other post has, so a lost or doubled one shows."""
+the database exactly once; each visit carries a note no other post has, so a lost or doubled one shows.
+
+The floor, measured first on the same server by the same clients: the bare authenticated page (the notifications)
+as fast as they can. An evening is three pages, so a third of that rate is the most visits/s any page could allow;
+`ratio` is how many times slower than that floor the evening runs."""
 
 import http.client
 import os
@@ -35,12 +39,13 @@ from visits.models import Visit
 CLIENTS = int(os.environ.get("RUSH_CLIENTS", 50))
 SECONDS = float(os.environ.get("RUSH_SECONDS", 60))
 NOTE_PREFIX = "rush-"
+BARE_PAGE = "/notifications/"
 HOST = "localhost"
 
 
 @dataclass
 class Tally:
-    latencies: dict = field(default_factory=lambda: {"form": [], "post": [], "today": []})
+    latencies: dict = field(default_factory=lambda: {"form": [], "post": [], "today": [], "bare": []})
     acknowledged: list = field(default_factory=list)
     errors: Counter = field(default_factory=Counter)
 
@@ -215,6 +220,33 @@ class Rep:
                     if step == "post":
                         tally.acknowledged.append(note)
 
+    def bare_pages(self, stop_at: float, tally: Tally, lock: threading.Lock) -> None:
+        """The floor: the bare authenticated page (what every page costs before its own work), again and again."""
+        while time.monotonic() < stop_at:
+            started = time.perf_counter()
+            try:
+                status, _location = self._request("GET", BARE_PAGE)
+            except (OSError, http.client.HTTPException) as error:
+                with lock:
+                    tally.errors[f"bare: {type(error).__name__}"] += 1
+                continue
+            with lock:
+                tally.latencies["bare"].append(time.perf_counter() - started)
+                if status != 200:
+                    tally.errors[f"bare: {status}"] += 1
+
+
+def _run(phones: list[Rep], act, seconds: float, tally: Tally, lock: threading.Lock) -> float:
+    """Every phone doing `act` at once for `seconds`; return the seconds it really took."""
+    stop_at = time.monotonic() + seconds
+    started = time.perf_counter()
+    threads = [threading.Thread(target=act, args=(phone, stop_at, tally, lock)) for phone in phones]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
 
 def _percentile(values: list[float], percent: int) -> float:
     return round(statistics.quantiles(values, n=100)[percent - 1] * 1000, 1) if len(values) > 1 else 0.0
@@ -233,14 +265,8 @@ def bench_rush(scale: float) -> dict:
     tally, lock = Tally(), threading.Lock()
     try:
         phones = [Rep(number, port, key, leads) for number, (key, leads) in enumerate(reps)]
-        stop_at = time.monotonic() + SECONDS
-        started = time.perf_counter()
-        threads = [threading.Thread(target=phone.evening, args=(stop_at, tally, lock)) for phone in phones]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        seconds = time.perf_counter() - started
+        floor_seconds = _run(phones, Rep.bare_pages, max(SECONDS / 4, 5), tally, lock)
+        seconds = _run(phones, Rep.evening, SECONDS, tally, lock)
     finally:
         _stop_server(server)
     saved = Counter(
@@ -253,7 +279,10 @@ def bench_rush(scale: float) -> dict:
     )
     lost = sum(1 for note in tally.acknowledged if note not in saved)
     doubled = sum(1 for copies in saved.values() if copies > 1)
+    floor = tally.latencies.pop("bare")
     every_request = [latency for latencies in tally.latencies.values() for latency in latencies]
+    # An evening is three pages: no visit rate can beat a third of the bare page's rate on the same server.
+    floor_visits_per_second = len(floor) / floor_seconds / len(tally.latencies)
     figures = {
         "seconds": round(seconds, 1),
         "rows": org.leads,
@@ -262,6 +291,9 @@ def bench_rush(scale: float) -> dict:
         "server": shlex.join(["gunicorn", *production_command(port)[1:]]),
         "requests_per_second": round(len(every_request) / seconds, 1),
         "visits_per_second": round(len(tally.acknowledged) / seconds, 1),
+        "floor_visits_per_second": round(floor_visits_per_second, 1),
+        "ratio": round(floor_visits_per_second / (len(tally.acknowledged) / seconds), 2),
+        "bare_page_p95_milliseconds": _percentile(floor, 95),
         "p50_milliseconds": _percentile(every_request, 50),
         "p95_milliseconds": _percentile(every_request, 95),
         "p99_milliseconds": _percentile(every_request, 99),
