@@ -22,6 +22,10 @@ def deadlines_from(policy: TeamPolicy, moment: datetime) -> dict:
     }
 
 
+# The fields `next_deadline` reads: a list that shows a deadline loads these.
+DEADLINE_FIELDS = ("pk", "state", "follow_up_deadline", "last_follow_up_at", "resolve_deadline")
+
+
 def next_deadline(lead: Lead) -> datetime | None:
     """Return the deadline that reclaims an assigned lead next: first follow-up until it happens, then resolution."""
     if lead.state != LeadState.ASSIGNED:

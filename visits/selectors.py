@@ -4,14 +4,14 @@ fixed number of queries, however much history a rep has."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.access import scope_to_user
 from core.models import Team, TeamPolicy, User
 from core.policy import policy_for
-from leads.deadlines import due_by
+from leads.deadlines import DEADLINE_FIELDS, due_by
 from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadEvent
 from pools.selectors import private_count
@@ -90,16 +90,20 @@ class TodaySummary:
 def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:
     policy = policy_for(team)
     counts = kept_counts_of(rep.pk, team.pk, day)
-    visited_today = set(
-        Visit.objects.filter(NOT_VOIDED, rep=rep, day=day, lead__isnull=False).values_list("lead_id", flat=True)
-    )
+    visited = Visit.objects.filter(NOT_VOIDED, rep=rep, day=day, lead_id=OuterRef("lead_id"))
     plan = [
-        (item, item.lead_id in visited_today)
-        for item in VisitPlan.objects.filter(rep=rep, day=day).select_related("lead")
+        (item, item.visited)
+        for item in VisitPlan.objects.filter(rep=rep, day=day)
+        .select_related("lead")
+        .only("pk", "lead_id", "purpose", "lead__company_name")
+        .annotate(visited=Exists(visited))
     ]
     horizon = now + timedelta(hours=max(policy.remind_before_hours, 24))
     due_soon = list(
-        Lead.objects.filter(owner=rep).filter(due_by(horizon)).order_by("follow_up_deadline", "resolve_deadline")[:20]
+        Lead.objects.filter(owner=rep)
+        .filter(due_by(horizon))
+        .only(*DEADLINE_FIELDS, "company_name")
+        .order_by("follow_up_deadline", "resolve_deadline")[:20]
     )
     return TodaySummary(
         day=day,

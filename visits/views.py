@@ -15,7 +15,7 @@ from core.errors import DomainError
 from core.middleware import uses_browser_features
 from core.models import Role
 from core.params import day_param, id_param
-from leads.deadlines import next_deadline
+from leads.deadlines import DEADLINE_FIELDS, next_deadline
 from visits import selectors, services
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
 from visits.models import VisitPlan
@@ -27,11 +27,7 @@ def _today(team) -> date:
 
 def _lead_choices(rep, team, day):
     """The rep's leads for the visit form, grouped: today's plan, close to reclaim, then the rest by name."""
-    leads = list(
-        selectors.leads_open_for_visits(rep)
-        .only("pk", "company_name", "owner_id", "state", "follow_up_deadline", "last_follow_up_at", "resolve_deadline")
-        .order_by("company_name")
-    )
+    leads = list(selectors.leads_open_for_visits(rep).only(*DEADLINE_FIELDS, "company_name").order_by("company_name"))
     planned = set(VisitPlan.objects.filter(rep=rep, day=day).values_list("lead_id", flat=True))
     horizon = timezone.now() + timedelta(days=1)
 

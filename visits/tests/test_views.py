@@ -169,3 +169,17 @@ def test_compliance_counts_today_only_after_the_entry_cut_off(client, manager, o
     time_machine.move_to("2026-11-27 23:30:00+08:00", tick=False)
     days = [day.isoformat() for day in client.get(reverse("reports:compliance")).context["days"]]
     assert days[-1] == "2026-11-27"
+
+
+def test_todays_plan_marks_the_leads_already_visited_today(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-28 08:00:00+08:00", tick=False)
+    visited = owned_lead(team, owner, company_name="杭州已去公司")
+    waiting = owned_lead(team, owner, company_name="杭州未去公司")
+    for lead in (visited, waiting):
+        VisitPlan.objects.create(rep=owner, lead=lead, day="2026-11-28")
+    log_visit(actor=owner, lead=visited, values=POTENTIAL)
+    client.force_login(owner)
+
+    plan = client.get(reverse("home")).context["summary"].plan
+
+    assert {item.lead.company_name: done for item, done in plan} == {"杭州已去公司": True, "杭州未去公司": False}
