@@ -184,3 +184,15 @@ def test_a_chart_csv_runs_no_formula_a_rep_typed_into_their_name(client, manager
 
     table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert ["'" + rep.name] == [row[0] for row in table if "HYPERLINK" in row[0]]
+
+
+def test_the_dashboard_tables_show_each_value_escaped_and_localised(client, manager, owner, team, history):
+    owner.name = "<b>王</b>伟"
+    owner.save()
+    client.force_login(manager)
+
+    page = client.get(reverse("reports:dashboard"), {"start": "2026-11-23", "end": "2026-11-27"}).content.decode()
+
+    assert "<td>&lt;b&gt;王&lt;/b&gt;伟</td>" in page
+    assert "<b>王</b>" not in page
+    assert "<td>10000.00</td>" in page  # the first contract's amount, as {{ value }} shows a Decimal
