@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 
@@ -93,8 +93,9 @@ def pipeline_of(user: User) -> list[dict]:
     ]
 
 
-def customers_of(user: User) -> QuerySet[Lead]:
-    """Customers with the total of their contracts and of the payments received."""
+def customers_of(user: User, *, without_contract: bool = False) -> QuerySet[Lead]:
+    """Customers with the total of their contracts and of the payments received (only those with no contract, made
+    customers by a manager's decision or before that rule, when `without_contract`)."""
     paid_total = (
         Payment.objects.filter(contract__lead=OuterRef("pk"))
         .order_by()
@@ -102,10 +103,11 @@ def customers_of(user: User) -> QuerySet[Lead]:
         .annotate(total=Sum("amount"))
         .values("total")
     )
+    customers = _deal_scope(user).filter(state=LeadState.CUSTOMER)
+    if without_contract:
+        customers = customers.filter(~Exists(Contract.objects.filter(lead=OuterRef("pk"))))
     return (
-        _deal_scope(user)
-        .filter(state=LeadState.CUSTOMER)
-        .annotate(contract_total=Subquery(_contract_total()), paid_total=Subquery(paid_total))
+        customers.annotate(contract_total=Subquery(_contract_total()), paid_total=Subquery(paid_total))
         .select_related("owner")
         .order_by("company_name")
     )

@@ -95,5 +95,9 @@ def pipeline(request):
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def customers(request):
     """Customers with their contracts and what has been paid."""
-    page = Paginator(selectors.customers_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "deals/customers.html", {"page": page, "query": ""})
+    without_contract = request.GET.get("without_contract") == "1"
+    customers = selectors.customers_of(request.user, without_contract=without_contract)
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = "without_contract=1" if without_contract else ""
+    context = {"page": page, "query": query, "without_contract": without_contract}
+    return render(request, "deals/customers.html", context)

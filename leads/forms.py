@@ -38,6 +38,12 @@ class CloseForm(forms.Form):
         return cleaned
 
 
+class CustomerDecisionForm(forms.Form):
+    """Why a manager makes a lead a customer without a contract, or takes the status back: kept on the event."""
+
+    reason = forms.CharField(label=_("Why"), max_length=255, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"), help_text=_("UTF-8 or GBK, as Excel saves it; the first row names the columns.")

@@ -223,6 +223,7 @@ class EventKind(models.TextChoices):
     RETURNED = "returned", _("Returned to the pool")
     RECLAIMED = "reclaimed", _("Reclaimed")
     CONVERTED = "converted", _("Converted to a customer")
+    UNCONVERTED = "unconverted", _("Customer status withdrawn")
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     STAGE = "stage", _("Stage changed")
@@ -321,6 +322,8 @@ class LeadEvent(models.Model):
             # Daily claim counts and cooldown look-ups.
             models.Index(fields=["actor", "kind", "created_at"], name="event_actor_kind_time"),
             models.Index(fields=["from_owner", "lead", "created_at"], name="event_lost_lead"),
+            # A day's conversions per rep, whoever recorded them (the evening meeting).
+            models.Index(fields=["to_owner", "kind", "created_at"], name="event_new_owner_kind_time"),
         ]
 
     def __str__(self):

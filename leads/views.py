@@ -24,8 +24,9 @@ from core.exports import csv_response
 from core.models import Role
 from core.policy import policy_for
 from leads import selectors
-from leads.forms import CloseForm, ImportForm, LeadForm
+from leads.forms import CloseForm, CustomerDecisionForm, ImportForm, LeadForm
 from leads.imports import MAX_FILE_MEGABYTES, MAX_ROWS
+from leads.models import LeadState
 from leads.services import intake, outcomes, transfer
 from leads.tasks import check_import_task, commit_import_task
 
@@ -46,6 +47,7 @@ def detail(request, pk):
         "may_decide": is_owner_or_manager(request.user, owner_id=lead.owner_id, team_id=lead.team_id),
         "is_manager": lead.team_id in managed_team_ids(request.user),
         "show_contact": selectors.shows_contact(request.user, lead),
+        "has_contract": lead.state == LeadState.CUSTOMER and lead.contracts.exists(),
     }
     return render(request, "leads/detail.html", context)
 
@@ -68,17 +70,48 @@ def create(request):
     return render(request, "leads/create.html", {"form": form, "teams": teams})
 
 
-@require_POST
-@role_required(Role.REP, Role.MANAGER, Role.ADMIN)
-def convert(request, pk):
+def _customer_decision(request, pk, *, act, heading, button, done):
+    """A manager's decision on a lead's customer status, with the reason asked first."""
     lead = selectors.get_lead_for(request.user, pk)
-    try:
-        outcomes.convert_lead(actor=request.user, lead=lead)
-    except DomainError as error:
-        _fail(request, error)
-    else:
-        messages.success(request, _("%(company)s is now a customer.") % {"company": lead.company_name})
-    return redirect(lead)
+    if lead.team_id not in managed_team_ids(request.user):
+        raise Http404
+    form = CustomerDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(actor=request.user, lead=lead, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, done % {"company": lead.company_name})
+            return redirect(lead)
+    context = {"lead": lead, "form": form, "heading": heading, "button": button}
+    return render(request, "leads/customer_decision.html", context)
+
+
+@manager_required
+def convert(request, pk):
+    """Make a lead a customer without a contract (a manager, saying why)."""
+    return _customer_decision(
+        request,
+        pk,
+        act=outcomes.convert_lead,
+        heading=_("Make a customer without a contract"),
+        button=_("Make it a customer"),
+        done=_("%(company)s is now a customer."),
+    )
+
+
+@manager_required
+def unconvert(request, pk):
+    """Take back the customer status of a lead with no contract (a manager, saying why)."""
+    return _customer_decision(
+        request,
+        pk,
+        act=outcomes.withdraw_customer,
+        heading=_("Withdraw the customer status"),
+        button=_("Withdraw the status"),
+        done=_("%(company)s is an assigned lead of its rep again, with new deadlines."),
+    )
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)

@@ -31,15 +31,18 @@ class MeetingRow:
     target_met: bool = False
 
 
-def _event_counts(team: Team, first_day: date, last_day: date, kinds) -> dict:
-    """Return {(rep id, kind): count} of lead events the team's reps made in the team-local days given."""
+def _event_counts(team: Team, first_day: date, last_day: date, kind: str, *, rep_field: str) -> dict:
+    """Return {rep id: count} of lead events of `kind` in the team-local days given, each counted for the rep named
+    by `rep_field` (who acted, or whose lead it became)."""
     start, end = day_bounds(team, first_day, last_day)
     rows = (
-        LeadEvent.objects.filter(kind__in=kinds, actor__in=active_reps(team), created_at__gte=start, created_at__lt=end)
-        .values_list("actor", "kind")
+        LeadEvent.objects.filter(
+            kind=kind, **{f"{rep_field}__in": active_reps(team)}, created_at__gte=start, created_at__lt=end
+        )
+        .values_list(rep_field)
         .annotate(count=Count("pk"))
     )
-    return {(actor, kind): count for actor, kind, count in rows}
+    return dict(rows)
 
 
 def evening_meeting(team: Team, day: date) -> tuple[list[MeetingRow], MeetingRow]:
@@ -50,10 +53,12 @@ def evening_meeting(team: Team, day: date) -> tuple[list[MeetingRow], MeetingRow
         row = rows.get(counts.pop("rep"))
         if row is not None:
             row.__dict__.update(counts)
-    events = _event_counts(team, day, day, [EventKind.CREATED, EventKind.CONVERTED])
+    created = _event_counts(team, day, day, EventKind.CREATED, rep_field="actor")
+    # A conversion is the rep's whoever recorded it: the rep signing the contract, or a manager deciding.
+    converted = _event_counts(team, day, day, EventKind.CONVERTED, rep_field="to_owner")
     for row in rows.values():
-        row.new_leads = events.get((row.rep.pk, EventKind.CREATED), 0)
-        row.conversions = events.get((row.rep.pk, EventKind.CONVERTED), 0)
+        row.new_leads = created.get(row.rep.pk, 0)
+        row.conversions = converted.get(row.rep.pk, 0)
         row.target_met = targets_met(vars(row), policy)
     for note in DailyNote.objects.filter(team=team, day=day):
         if note.rep_id in rows:

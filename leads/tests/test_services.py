@@ -2,14 +2,18 @@ import csv
 import io
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.errors import DomainError
+from core.policy import policy_for
+from deals.models import Contract
 from leads.models import Collision, EventKind, Lead, LeadEvent, LeadImport, LeadSource, LeadState
 from leads.services.intake import create_lead
-from leads.services.outcomes import close_lead, convert_lead
+from leads.services.outcomes import close_lead, convert_lead, withdraw_customer
 from leads.services.transfer import check_import, commit_import, export_csv, upload_import
 from leads.tests.factories import LeadFactory, owned_lead
+from pools.services.ownership import keep_lead
+from pools.services.reclaim import reclaim_overdue
 
 COMPANY = {"company_name": "杭州华鑫商贸有限公司", "contact_name": "李总", "phone": "138 1234 5678"}
 
@@ -56,12 +60,84 @@ def test_a_duplicate_of_a_public_lead_points_to_the_pool_without_a_collision(own
     assert not Collision.objects.exists()
 
 
-def test_converting_makes_a_customer_that_stays_with_its_owner(owner, team):
+def test_a_manager_makes_a_customer_without_a_contract_saying_why(owner, manager, team):
     lead = owned_lead(team, owner, state=LeadState.PRIVATE)
 
-    convert_lead(actor=owner, lead=lead)
+    convert_lead(actor=manager, lead=lead, reason="纸质合同，系统上线前已签")
 
     assert (lead.state, lead.owner) == (LeadState.CUSTOMER, owner)
+    event = LeadEvent.objects.filter(lead=lead).latest("pk")
+    assert (event.kind, event.actor, event.to_owner, event.reason) == (
+        EventKind.CONVERTED,
+        manager,
+        owner,
+        "纸质合同，系统上线前已签",
+    )
+
+
+def test_making_a_customer_without_a_contract_needs_a_reason(owner, manager, team):
+    lead = owned_lead(team, owner)
+
+    with pytest.raises(DomainError, match="请说明原因"):
+        convert_lead(actor=manager, lead=lead, reason="  ")
+
+    lead.refresh_from_db()
+    assert lead.state == LeadState.ASSIGNED
+
+
+def test_a_rep_cannot_convert_their_own_lead_to_escape_the_private_cap(owner, team):
+    policy = policy_for(team)
+    policy.private_cap = 1
+    policy.save()
+    kept = owned_lead(team, owner, state=LeadState.PRIVATE)
+    waiting = owned_lead(team, owner)
+
+    with pytest.raises(DomainError, match="只有该团队的主管可以执行此操作"):
+        convert_lead(actor=owner, lead=kept, reason="客户")
+    with pytest.raises(DomainError, match="私海已满"):
+        keep_lead(actor=owner, lead=waiting)
+
+    kept.refresh_from_db()
+    assert kept.state == LeadState.PRIVATE
+
+
+def test_a_rep_cannot_convert_a_lead_to_escape_the_reclaim(owner, teammate, team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner)
+    with pytest.raises(DomainError, match="只有该团队的主管可以执行此操作"):
+        convert_lead(actor=owner, lead=lead, reason="客户")
+
+    time_machine.move_to("2026-11-29 09:00:01+08:00", tick=False)
+    reclaim_overdue()
+
+    lead.refresh_from_db()
+    assert (lead.state, lead.owner) == (LeadState.ASSIGNED, teammate)
+
+
+def test_a_manager_withdraws_a_customer_status_given_without_a_contract(owner, manager, team, time_machine):
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner, state=LeadState.PRIVATE)
+    convert_lead(actor=manager, lead=lead, reason="老客户")
+    time_machine.move_to("2026-11-28 10:00:00+08:00", tick=False)
+
+    withdraw_customer(actor=manager, lead=lead, reason="没有合同，是囤积")
+
+    assert (lead.state, lead.owner) == (LeadState.ASSIGNED, owner)
+    assert lead.follow_up_deadline > timezone.now()  # the pools' timers run again, from now
+    event = LeadEvent.objects.filter(lead=lead).latest("pk")
+    assert (event.kind, event.actor, event.reason) == (EventKind.UNCONVERTED, manager, "没有合同，是囤积")
+
+
+def test_a_customer_with_a_signed_contract_keeps_its_status(owner, manager, team):
+    lead = owned_lead(team, owner, state=LeadState.CUSTOMER)
+    Contract.objects.create(
+        lead=lead, number="HZ-1", amount=1000, signed_on="2026-11-20", term_months=12, signed_by=owner, team=team
+    )
+
+    with pytest.raises(DomainError, match="该客户已签合同"):
+        withdraw_customer(actor=manager, lead=lead, reason="错了")
+    with pytest.raises(DomainError, match="只有该团队的主管可以执行此操作"):
+        withdraw_customer(actor=owner, lead=lead, reason="错了")
 
 
 def test_closing_needs_a_listed_reason_and_words_for_other(owner, team):
@@ -82,8 +158,8 @@ def test_a_rep_cannot_close_or_convert_a_teammates_lead(owner, teammate, team):
 
     with pytest.raises(DomainError, match="只有线索负责人或其团队主管"):
         close_lead(actor=owner, lead=lead, reason="no_need")
-    with pytest.raises(DomainError, match="只有线索负责人或其团队主管"):
-        convert_lead(actor=owner, lead=lead)
+    with pytest.raises(DomainError, match="只有该团队的主管可以执行此操作"):
+        convert_lead(actor=owner, lead=lead, reason="客户")
 
 
 def test_a_manager_may_close_a_public_lead(manager, team):

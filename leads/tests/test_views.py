@@ -24,10 +24,10 @@ def leads(team, other_team, owner, teammate, outsider):
 
 
 LEAD_PAGES = ["leads:detail", "pools:keep", "leads:close"]
-LEAD_ACTIONS = ["pools:claim", "pools:return", "leads:convert", "leads:reopen"]
+LEAD_ACTIONS = ["pools:claim", "pools:return", "leads:convert", "leads:unconvert", "leads:reopen"]
 
 
-@pytest.mark.parametrize("name", [*LEAD_PAGES, "pools:return", "leads:convert"])
+@pytest.mark.parametrize("name", [*LEAD_PAGES, "pools:return"])
 def test_a_rep_reaching_another_reps_lead_by_url_gets_404(client, owner, leads, name):
     client.force_login(owner)
     method = client.get if name in LEAD_PAGES else client.post
@@ -358,3 +358,64 @@ def test_the_deadline_badge_warns_inside_the_teams_own_reminder_window(client, o
     policy.remind_before_hours = 24
     policy.save()
     assert "text-bg-warning" in badge()
+
+
+def test_a_rep_has_no_convert_and_is_told_how_a_lead_becomes_a_customer(client, owner, leads):
+    client.force_login(owner)
+    lead = leads["owned"]
+
+    page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert reverse("leads:convert", args=[lead.pk]) not in page
+    assert "登记签约合同后" in page
+    assert reverse("leads:convert", args=[lead.pk]) not in client.get(reverse("pools:mine")).content.decode()
+
+    assert client.post(reverse("leads:convert", args=[lead.pk]), {"reason": "客户"}).status_code == 403
+    lead.refresh_from_db()
+    assert lead.state == LeadState.ASSIGNED
+
+
+def test_a_manager_converts_with_a_reason_and_can_withdraw_it(client, manager, leads):
+    client.force_login(manager)
+    lead = leads["teammate"]
+    convert = reverse("leads:convert", args=[lead.pk])
+
+    page = client.post(convert, {"reason": ""}).content.decode()
+    assert "这个字段是必填项" in page
+    lead.refresh_from_db()
+    assert lead.state == LeadState.ASSIGNED
+
+    response = client.post(convert, {"reason": "纸质合同，系统上线前已签"}, follow=True)
+    assert "已转为客户" in response.content.decode()
+    assert "无合同客户" in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.state == LeadState.CUSTOMER
+
+    client.post(reverse("leads:unconvert", args=[lead.pk]), {"reason": "核实后没有合同"})
+    lead.refresh_from_db()
+    assert lead.state == LeadState.ASSIGNED
+    assert LeadEvent.objects.filter(lead=lead, kind=EventKind.UNCONVERTED, reason="核实后没有合同").exists()
+
+
+def test_a_manager_cannot_convert_another_teams_lead(client, manager, leads):
+    client.force_login(manager)
+
+    assert client.get(reverse("leads:convert", args=[leads["outsider"].pk])).status_code == 404
+    assert client.post(reverse("leads:unconvert", args=[leads["outsider"].pk]), {"reason": "x"}).status_code == 404
+
+
+def test_the_customers_page_shows_which_customers_have_no_contract(client, manager, owner, team):
+    from deals.models import Contract
+
+    signed = owned_lead(team, owner, state=LeadState.CUSTOMER, company_name="杭州有合同公司")
+    Contract.objects.create(
+        lead=signed, number="HZ-9", amount=500, signed_on="2026-11-20", term_months=12, signed_by=owner, team=team
+    )
+    owned_lead(team, owner, state=LeadState.CUSTOMER, company_name="杭州无合同公司")
+    client.force_login(manager)
+
+    every = client.get(reverse("deals:customers")).content.decode()
+    assert "杭州有合同公司" in every
+    assert every.count("无合同</span>") == 1
+    only = client.get(reverse("deals:customers"), {"without_contract": "1"}).content.decode()
+    assert "杭州无合同公司" in only
+    assert "杭州有合同公司" not in only

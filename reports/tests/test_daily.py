@@ -42,13 +42,13 @@ def test_a_voided_visit_counts_nowhere(team, owner):
     assert weekly_compliance(team, DAY - timedelta(days=DAY.weekday()))[0].days[4][3] is False
 
 
-def test_new_leads_and_conversions_come_from_the_reps_lead_events(team, owner, time_machine):
+def test_new_leads_and_conversions_come_from_the_reps_lead_events(team, owner, manager, time_machine):
     time_machine.move_to("2026-11-27 23:30:00+08:00", tick=False)  # 15:30 UTC: still the 27th for the team
     from leads.services.intake import create_lead
     from leads.services.outcomes import convert_lead
 
     create_lead(actor=owner, values={"company_name": "杭州丁公司"})
-    convert_lead(actor=owner, lead=owned_lead(team, owner))
+    convert_lead(actor=manager, lead=owned_lead(team, owner), reason="纸质合同已签")  # the rep's conversion too
 
     rows, _totals = evening_meeting(team, DAY)
 
