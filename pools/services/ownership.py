@@ -9,7 +9,8 @@ the same moment cannot both succeed.
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -204,14 +205,12 @@ def record_follow_up(*, actor: User, lead: Lead, at=None) -> bool:
     The caller keeps its own record (a visit, a call) either way and tells the rep when this returns False.
     """
     at = at or timezone.now()
-    # Inside the caller's transaction (a visit being saved) no savepoint is needed: a failure undoes both.
-    with transaction.atomic(savepoint=False):
-        current = Lead.objects.select_for_update().filter(pk=lead.pk).first()
-        if current is None or current.owner_id != actor.pk or current.state not in OPEN_STATES:
-            return False
-        if current.last_follow_up_at is None or current.last_follow_up_at < at:
-            Lead.objects.filter(pk=lead.pk).update(last_follow_up_at=at, updated_at=timezone.now())
-    return True
+    # One conditional UPDATE: it takes the row's lock, and PostgreSQL checks the owner and state again once it has it,
+    # so against a reclaim committing first it finds the lead gone and changes nothing. The latest follow-up wins.
+    credited = Lead.objects.filter(pk=lead.pk, owner_id=actor.pk, state__in=OPEN_STATES).update(
+        last_follow_up_at=Greatest(Coalesce("last_follow_up_at", Value(at)), Value(at)), updated_at=timezone.now()
+    )
+    return bool(credited)
 
 
 def withdraw_follow_up(*, lead_id: int, credited_at_latest, now) -> None:
