@@ -12,15 +12,28 @@ from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from core.models import TeamPolicy
+from leads.normalize import company_key
 from visits.models import Outcome, RepDay, Visit, VisitMode
 
 # A voided visit (falsified, found by QC) counts nowhere.
 NOT_VOIDED = Q(is_voided=False)
-# A counted visit: in person and not voided. Phone follow-ups still count as follow-ups, not as visits.
-COUNTED_VISIT = NOT_VOIDED & Q(mode=VisitMode.IN_PERSON)
+# A counted visit: in person, not voided, and the first to its company that day (a second one is kept but marked,
+# see `repeats_a_counted_visit`). Phone follow-ups still count as follow-ups, not as visits.
+COUNTED_VISIT = NOT_VOIDED & Q(mode=VisitMode.IN_PERSON, not_counted="")
 EFFECTIVE_VISIT = COUNTED_VISIT & Q(outcome=Outcome.EFFECTIVE)
 # The fields of a visit the counts depend on: a change to any of them changes what the visit counts for.
-COUNTED_FIELDS = frozenset({"is_voided", "mode", "outcome", "is_cold"})
+COUNTED_FIELDS = frozenset({"is_voided", "mode", "outcome", "is_cold", "not_counted"})
+
+
+def repeats_a_counted_visit(*, rep_id: int, day: date, lead_id: int | None, company_name: str, excluding=None) -> bool:
+    """Whether the rep already has a counted visit that day to the same company: the same lead, or a company whose
+    name means the same (a cold visit entered twice). At most one visit per company per rep per day counts."""
+    key = company_key(company_name)
+    earlier = Visit.objects.filter(COUNTED_VISIT, rep_id=rep_id, day=day).exclude(pk=excluding)
+    return any(
+        (lead_id is not None and other_lead_id == lead_id) or company_key(other_name) == key
+        for other_lead_id, other_name in earlier.values_list("lead_id", "company_name")
+    )
 
 
 def _number_of(condition: Q) -> Sum:

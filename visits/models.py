@@ -25,6 +25,12 @@ class Outcome(models.TextChoices):
     POTENTIAL = "potential", _("Potential customer")
 
 
+class NotCounted(models.TextChoices):
+    """Why a visit that was made counts for no target (it is kept, and shown, all the same)."""
+
+    REPEAT = "repeat", _("Another visit to the same company that day")
+
+
 class Visit(models.Model):
     """One visit or phone follow-up as the rep entered it. Never deleted; a falsified one is voided by QC."""
 
@@ -55,6 +61,9 @@ class Visit(models.Model):
     is_follow_up = models.BooleanField(_("counted as the lead's follow-up"), default=False)
     is_late = models.BooleanField(_("entered after the cut-off"), default=False)
     is_voided = models.BooleanField(_("voided"), default=False)
+    not_counted = models.CharField(
+        _("why it does not count"), max_length=12, blank=True, default="", choices=NotCounted.choices
+    )
     voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
     sampled_at = models.DateTimeField(_("sampled by QC at"), null=True, blank=True)
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from core.access import require_rep_team
 from core.calendar import is_entry_closed, local_day
 from core.errors import DomainError
+from core.locks import lock_rep
 from core.models import Team, User
 from deals.services import note_visit
 from leads.duplicates import find_duplicate
@@ -18,8 +19,17 @@ from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadSource, LeadState
 from leads.services.intake import create_lead, describe_duplicate, record_collision
 from pools.services.ownership import claim_lead, record_follow_up
-from visits.counting import COUNTED_FIELDS, add_to_rep_days, take_from_rep_days
-from visits.models import DECISION_MAKERS, DailyNote, Outcome, Visit, VisitAmendment, VisitMode, VisitPlan
+from visits.counting import COUNTED_FIELDS, add_to_rep_days, repeats_a_counted_visit, take_from_rep_days
+from visits.models import (
+    DECISION_MAKERS,
+    DailyNote,
+    NotCounted,
+    Outcome,
+    Visit,
+    VisitAmendment,
+    VisitMode,
+    VisitPlan,
+)
 from visits.selectors import lead_open_for_visit
 
 EDITABLE_FIELDS = ("mode", "person_met", "person_role", "outcome", "notes", "next_step", "building", "address")
@@ -140,7 +150,10 @@ def log_visit(
     if lead_id is None and not cold:
         raise DomainError(_("Choose one of your leads, or enter the company of a cold visit."))
     notices: list[str] = []
+    in_person = values["mode"] == VisitMode.IN_PERSON
     with transaction.atomic():
+        if in_person:
+            lock_rep(actor)  # two entries of one company at once: the one that commits first counts
         created = False
         if cold:
             if not (cold.get("company_name") or "").strip():
@@ -167,11 +180,25 @@ def log_visit(
             )
         if lead is not None and (is_follow_up or is_customer_visit):
             note_visit(actor=actor, lead=lead, effective=values["outcome"] == Outcome.EFFECTIVE, at=occurred_at)
+        company_name = (lead.company_name if lead else cold["company_name"])[:200]
+        not_counted = ""
+        if in_person and repeats_a_counted_visit(
+            rep_id=actor.pk, day=day, lead_id=lead.pk if lead else None, company_name=company_name
+        ):
+            not_counted = NotCounted.REPEAT
+            notices.append(
+                _(
+                    "You already visited %(company)s that day: this visit is saved, but only the first one counts "
+                    "towards the day's targets."
+                )
+                % {"company": company_name}
+            )
         visit = Visit.objects.create(
             rep=actor,
             team=team,
             lead=lead,
-            company_name=(lead.company_name if lead else cold["company_name"])[:200],
+            company_name=company_name,
+            not_counted=not_counted,
             day=day,
             occurred_at=occurred_at,
             entered_at=now,
@@ -212,6 +239,16 @@ def edit_visit(*, actor: User, visit: Visit, changes: dict, reason: str = "") ->
             VisitAmendment.objects.create(
                 visit=current, amended_by=actor, amended_at=now, changes=changed, reason=reason
             )
+        if changed.get("mode", [None, None])[1] == VisitMode.IN_PERSON and not current.not_counted:
+            lock_rep(actor)
+            if repeats_a_counted_visit(
+                rep_id=actor.pk,
+                day=current.day,
+                lead_id=current.lead_id,
+                company_name=current.company_name,
+                excluding=current.pk,
+            ):
+                changed["not_counted"] = [current.not_counted, NotCounted.REPEAT]
         counted_again = not changed.keys().isdisjoint(COUNTED_FIELDS)
         if counted_again:
             take_from_rep_days([current.pk])

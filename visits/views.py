@@ -25,8 +25,10 @@ def _today(team) -> date:
     return local_day(team)
 
 
-def _lead_choices(rep, team, day):
-    """The rep's leads for the visit form, grouped: today's plan, close to reclaim, then the rest by name."""
+def _lead_choices(rep, team, day, counted_today=()):
+    """The rep's leads for the visit form, grouped: today's plan, close to reclaim, then the rest by name. A lead
+    visited today says so: another visit to it would not count."""
+    visited = {lead_id for lead_id, _company in counted_today}
     leads = list(selectors.leads_open_for_visits(rep).only(*DEADLINE_FIELDS, "company_name").order_by("company_name"))
     planned = set(VisitPlan.objects.filter(rep=rep, day=day).values_list("lead_id", flat=True))
     horizon = timezone.now() + timedelta(days=1)
@@ -38,7 +40,10 @@ def _lead_choices(rep, team, day):
     groups = [(_("Today's plan"), []), (_("Close to reclaim"), []), (_("My other leads"), [])]
     for lead in leads:
         group = 0 if lead.pk in planned else 1 if due(lead) else 2
-        groups[group][1].append((lead.pk, lead.company_name))
+        label = lead.company_name
+        if lead.pk in visited:
+            label = _("%(company)s (visited today: another visit will not count)") % {"company": label}
+        groups[group][1].append((lead.pk, label))
     return [(label, options) for label, options in groups if options]
 
 
@@ -59,14 +64,10 @@ def today(request):
 def log(request):
     """Log a visit in a few taps: pick a lead (or enter a cold visit), who was met, the outcome."""
     team = request.team
-    if request.method == "POST":
-        # The service checks that the posted lead is one the rep may log on; the list is built when shown.
-        posted = id_param(request.POST.get("lead"))
-        choices = [(posted, "")] if posted else []
-    else:
-        choices = _lead_choices(request.user, team, _today(team))
+    # The service checks that a posted lead is one the rep may log on; the list is built only to be shown.
+    posted = id_param(request.POST.get("lead")) if request.method == "POST" else None
     initial = {"lead": request.GET.get("lead")} if request.GET.get("lead") else None
-    form = VisitForm(request.POST or None, lead_choices=choices, initial=initial)
+    form = VisitForm(request.POST or None, lead_choices=[(posted, "")] if posted else [], initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cold = None
@@ -88,9 +89,10 @@ def log(request):
             for notice in result.notices:
                 messages.warning(request, notice)
             return redirect("home")
-    if request.method == "POST":
-        form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team))]
-    return render(request, "visits/log.html", {"form": form})
+    counted_today = selectors.counted_visits_of_the_day(request.user, _today(team))
+    form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team), counted_today)]
+    companies_today = [company for _lead_id, company in counted_today]
+    return render(request, "visits/log.html", {"form": form, "companies_today": companies_today})
 
 
 @login_required

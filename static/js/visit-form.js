@@ -33,6 +33,22 @@
     });
   }
 
+  // A cold visit to a company already visited today will not count: say so before it is saved (the server, which
+  // compares names more thoroughly, says so again after).
+  var today = document.getElementById("companies-today");
+  var company = form.querySelector("input[name=company_name]");
+  var warning = document.getElementById("repeat-warning");
+  if (today && company && warning) {
+    var names = JSON.parse(today.textContent).map(function (name) {
+      return name.trim().toLowerCase();
+    });
+    var warn = function () {
+      warning.hidden = names.indexOf(company.value.trim().toLowerCase()) === -1;
+    };
+    company.addEventListener("input", warn);
+    warn();
+  }
+
   // The browser's position, only when the rep asks for it.
   var box = document.getElementById("location-box");
   var button = document.getElementById("add-location");
