@@ -34,8 +34,12 @@ def history_of(lead: Lead) -> QuerySet[LeadEvent]:
 
 
 def collisions_for(team_ids) -> QuerySet[Collision]:
-    """Return the collisions on leads of the given teams, newest first."""
-    return Collision.objects.filter(lead__team__in=team_ids).select_related("lead", "owner", "attempted_by")
+    """Return the collisions on leads of the given teams, newest first, with the cold visits that found them."""
+    return (
+        Collision.objects.filter(lead__team__in=team_ids)
+        .select_related("lead", "owner", "attempted_by")
+        .prefetch_related("visits")
+    )
 
 
 def get_import_for(user: User, pk) -> LeadImport:

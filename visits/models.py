@@ -29,6 +29,8 @@ class NotCounted(models.TextChoices):
     """Why a visit that was made counts for no target (it is kept, and shown, all the same)."""
 
     REPEAT = "repeat", _("Another visit to the same company that day")
+    COLLISION = "collision", _("A colleague's lead: counts once the manager accepts it")
+    REJECTED = "rejected", _("A colleague's lead: the manager did not accept it")
 
 
 class Visit(models.Model):
@@ -61,6 +63,15 @@ class Visit(models.Model):
     is_follow_up = models.BooleanField(_("counted as the lead's follow-up"), default=False)
     is_late = models.BooleanField(_("entered after the cut-off"), default=False)
     is_voided = models.BooleanField(_("voided"), default=False)
+    collision = models.ForeignKey(
+        "leads.Collision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("collision"),
+        help_text=_("The colleague's lead this cold visit found."),
+    )
     not_counted = models.CharField(
         _("why it does not count"), max_length=12, blank=True, default="", choices=NotCounted.choices
     )

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.access import require_rep_team
+from core.access import require_manager_of, require_rep_team
 from core.calendar import is_entry_closed, local_day
 from core.errors import DomainError
 from core.locks import lock_rep
@@ -16,7 +16,7 @@ from core.models import Team, User
 from deals.services import note_visit
 from leads.duplicates import find_duplicate
 from leads.lifecycle import WORKING_STATES
-from leads.models import Lead, LeadSource, LeadState
+from leads.models import Collision, Lead, LeadSource, LeadState
 from leads.services.intake import create_lead, describe_duplicate, record_collision
 from pools.services.ownership import claim_lead, record_follow_up
 from visits.counting import COUNTED_FIELDS, add_to_rep_days, repeats_a_counted_visit, take_from_rep_days
@@ -84,10 +84,13 @@ def _clean_location(latitude, longitude, accuracy):
     return latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001")), accuracy
 
 
-def _resolve_cold_lead(actor: User, team: Team, cold: dict, notices: list[str]) -> tuple[Lead | None, bool]:
+def _resolve_cold_lead(
+    actor: User, team: Team, cold: dict, notices: list[str]
+) -> tuple[Lead | None, bool, Collision | None]:
     """Find or make the lead of a cold visit, as the duplicate check and the pool rules allow.
 
-    Return the lead the visit belongs to (None when it belongs to nobody the rep may work) and whether it is new.
+    Return the lead the visit belongs to (None when it belongs to nobody the rep may work), whether it is new, and
+    the collision recorded when the company is a colleague's lead.
     """
     existing = find_duplicate(cold.get("company_name", ""), cold.get("phone", ""))
     if existing is None:
@@ -96,9 +99,9 @@ def _resolve_cold_lead(actor: User, team: Team, cold: dict, notices: list[str]) 
             values={**cold, "building": cold.get("building", "")},
             source=LeadSource.COLD_VISIT,
         )
-        return lead, True
+        return lead, True, None
     if existing.owner_id == actor.pk:
-        return existing, False
+        return existing, False, None
     if existing.state == LeadState.PUBLIC and existing.team_id == team.pk:
         try:
             claim_lead(actor=actor, lead=existing)
@@ -107,18 +110,22 @@ def _resolve_cold_lead(actor: User, team: Team, cold: dict, notices: list[str]) 
                 _("%(company)s is in the public pool but could not be claimed: %(why)s")
                 % {"company": existing.company_name, "why": error.message}
             )
-            return None, False
+            return None, False, None
         notices.append(_("%(company)s was in the public pool; it is yours now.") % {"company": existing.company_name})
-        return existing, False
-    record_collision(
+        return existing, False, None
+    collision = record_collision(
         existing=existing,
         actor=actor,
         company_name=cold.get("company_name", ""),
         phone=cold.get("phone", ""),
         source=LeadSource.COLD_VISIT,
     )
-    notices.append(describe_duplicate(existing, actor) + " " + _("Your visit is saved."))
-    return None, False
+    notices.append(
+        describe_duplicate(existing, actor)
+        + " "
+        + _("Your visit is saved; it counts towards your targets once your manager accepts it.")
+    )
+    return None, False, collision
 
 
 def log_visit(
@@ -154,11 +161,11 @@ def log_visit(
     with transaction.atomic():
         if in_person:
             lock_rep(actor)  # two entries of one company at once: the one that commits first counts
-        created = False
+        created, collision = False, None
         if cold:
             if not (cold.get("company_name") or "").strip():
                 raise DomainError(_("Enter the company of the cold visit."))
-            lead, created = _resolve_cold_lead(actor, team, cold, notices)
+            lead, created, collision = _resolve_cold_lead(actor, team, cold, notices)
         else:
             lead = lead_open_for_visit(actor, lead_id)
             if lead is None:
@@ -182,7 +189,9 @@ def log_visit(
             note_visit(actor=actor, lead=lead, effective=values["outcome"] == Outcome.EFFECTIVE, at=occurred_at)
         company_name = (lead.company_name if lead else cold["company_name"])[:200]
         not_counted = ""
-        if in_person and repeats_a_counted_visit(
+        if collision is not None:
+            not_counted = NotCounted.COLLISION
+        elif in_person and repeats_a_counted_visit(
             rep_id=actor.pk, day=day, lead_id=lead.pk if lead else None, company_name=company_name
         ):
             not_counted = NotCounted.REPEAT
@@ -199,6 +208,7 @@ def log_visit(
             lead=lead,
             company_name=company_name,
             not_counted=not_counted,
+            collision=collision,
             day=day,
             occurred_at=occurred_at,
             entered_at=now,
@@ -257,6 +267,28 @@ def edit_visit(*, actor: User, visit: Visit, changes: dict, reason: str = "") ->
         current.save(update_fields=list(changed))
         if counted_again:
             add_to_rep_days([current.pk])
+    return current
+
+
+def decide_collision_visit(*, actor: User, visit: Visit, accept: bool) -> Visit:
+    """A manager's decision on a cold visit that found a colleague's lead: it counts for the rep who made it only if
+    accepted (and then only as the first visit to that company that day)."""
+    require_manager_of(actor, visit.team_id)
+    with transaction.atomic():
+        lock_rep(visit.rep)
+        current = Visit.objects.select_for_update().get(pk=visit.pk)
+        if current.not_counted != NotCounted.COLLISION:
+            raise DomainError(_("This visit is not waiting for a decision."))
+        decided = NotCounted.REJECTED
+        if accept:
+            repeat = repeats_a_counted_visit(
+                rep_id=current.rep_id, day=current.day, lead_id=None, company_name=current.company_name
+            )
+            decided = NotCounted.REPEAT if repeat else ""
+        take_from_rep_days([current.pk])
+        current.not_counted = decided
+        current.save(update_fields=["not_counted"])
+        add_to_rep_days([current.pk])
     return current
 
 

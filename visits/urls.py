@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.visit_list, name="list"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/collision/", views.decide_collision, name="decide_collision"),
     path("plan/", views.plan, name="plan"),
     path("note/", views.note, name="note"),
 ]

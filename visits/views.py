@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.access import rep_required
+from core.access import manager_required, rep_required
 from core.calendar import local_day
 from core.errors import DomainError
 from core.middleware import uses_browser_features
@@ -179,3 +179,23 @@ def note(request):
             for error in errors:
                 messages.error(request, f"{form.fields[field].label}: {error}" if field in form.fields else error)
     return redirect("home")
+
+
+@require_POST
+@manager_required
+def decide_collision(request, pk):
+    """Count a cold visit that found a colleague's lead for the rep who made it, or not (the manager decides)."""
+    visit = selectors.get_visit_for(request.user, pk)
+    accept = request.POST.get("accept") == "1"
+    try:
+        services.decide_collision_visit(actor=request.user, visit=visit, accept=accept)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        done = (
+            _("%(rep)s's visit to %(company)s counts.")
+            if accept
+            else _("%(rep)s's visit to %(company)s does not count.")
+        )
+        messages.success(request, done % {"rep": visit.rep, "company": visit.company_name})
+    return redirect(reverse("leads:collisions"))

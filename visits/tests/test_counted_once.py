@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from leads.normalize import company_key
 from leads.tests.factories import owned_lead
 from pools.tests.test_races import run_at_once
 from visits.counting import kept_counts_of
@@ -93,3 +94,53 @@ def test_the_form_says_a_visited_lead_will_not_count_and_today_shows_one(client,
     assert "只有第一次计入" in today
     assert response.context["summary"].in_person == 1
     assert today.count('data-testid="not-counted"') == 1
+
+
+def _cold_visit_to_a_colleagues_lead(owner, teammate, team):
+    theirs = owned_lead(team, teammate, company_name="杭州同事公司", company_key=company_key("杭州同事公司"))
+    return log_visit(actor=owner, cold={"company_name": "杭州同事公司"}, values=POTENTIAL), theirs
+
+
+def test_a_cold_visit_to_a_colleagues_lead_counts_only_once_the_manager_accepts_it(
+    client, owner, teammate, manager, team, evening
+):
+    result, theirs = _cold_visit_to_a_colleagues_lead(owner, teammate, team)
+    visit = result.visit
+    assert (visit.not_counted, visit.collision.lead) == (NotCounted.COLLISION, theirs)
+    assert "主管确认后计入" in result.notices[0]
+    assert kept_counts_of(owner.pk, team.pk, DAY)["in_person"] == 0
+    client.force_login(manager)
+
+    page = client.get(reverse("leads:collisions")).content.decode()
+    assert reverse("visits:decide_collision", args=[visit.pk]) in page
+    client.post(reverse("visits:decide_collision", args=[visit.pk]), {"accept": "1"})
+
+    visit.refresh_from_db()
+    assert visit.not_counted == ""
+    assert kept_counts_of(owner.pk, team.pk, DAY)["in_person"] == 1
+    assert 'data-testid="visit-decision">已计入' in client.get(reverse("leads:collisions")).content.decode()
+
+
+def test_a_collision_visit_the_manager_does_not_accept_stays_uncounted(client, owner, teammate, manager, team, evening):
+    visit = _cold_visit_to_a_colleagues_lead(owner, teammate, team)[0].visit
+    client.force_login(manager)
+
+    client.post(reverse("visits:decide_collision", args=[visit.pk]), {"accept": "0"})
+    response = client.post(reverse("visits:decide_collision", args=[visit.pk]), {"accept": "1"}, follow=True)
+
+    visit.refresh_from_db()
+    assert visit.not_counted == NotCounted.REJECTED
+    assert "这次拜访不在等待确认" in response.content.decode()
+    assert kept_counts_of(owner.pk, team.pk, DAY)["in_person"] == 0
+
+
+def test_only_the_teams_manager_decides_on_a_collision_visit(client, owner, teammate, other_manager, team, evening):
+    visit = _cold_visit_to_a_colleagues_lead(owner, teammate, team)[0].visit
+    decide = reverse("visits:decide_collision", args=[visit.pk])
+
+    client.force_login(owner)
+    assert client.post(decide, {"accept": "1"}).status_code == 403
+    client.force_login(other_manager)
+    assert client.post(decide, {"accept": "1"}).status_code == 404
+    visit.refresh_from_db()
+    assert visit.not_counted == NotCounted.COLLISION
