@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -47,6 +48,18 @@ def _lead_choices(rep, team, day, counted_today=()):
     return [(label, options) for label, options in groups if options]
 
 
+def _initial_entry(query) -> dict:
+    """What the form starts with: the lead the rep came from, or a cold visit in the building they are sweeping."""
+    initial = {}
+    lead = id_param(query.get("lead"))
+    if lead:
+        initial["lead"] = lead
+    building = " ".join(query.get("building", "").split())[:100]
+    if building:
+        initial |= {"kind": KIND_COLD, "building": building}
+    return initial
+
+
 @rep_required
 def today(request):
     """A rep's day: targets and progress, leads about to be reclaimed, the private pool, today's plan."""
@@ -55,7 +68,8 @@ def today(request):
     summary = selectors.today_for(request.user, team, day, timezone.now())
     note = request.user.daily_notes.filter(day=day).first()
     note_form = DailyNoteForm(initial={"win": note.win, "difficulty": note.difficulty} if note else None)
-    context = {"summary": summary, "team": team, "note_form": note_form}
+    building = " ".join(request.GET.get("building", "").split())[:100]
+    context = {"summary": summary, "team": team, "note_form": note_form, "sweep_building": building}
     return render(request, "visits/today.html", context)
 
 
@@ -66,7 +80,7 @@ def log(request):
     team = request.team
     # The service checks that a posted lead is one the rep may log on; the list is built only to be shown.
     posted = id_param(request.POST.get("lead")) if request.method == "POST" else None
-    initial = {"lead": request.GET.get("lead")} if request.GET.get("lead") else None
+    initial = _initial_entry(request.GET)
     form = VisitForm(request.POST or None, lead_choices=[(posted, "")] if posted else [], initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -88,6 +102,9 @@ def log(request):
             messages.success(request, _("Visit to %(company)s saved.") % {"company": result.visit.company_name})
             for notice in result.notices:
                 messages.warning(request, notice)
+            if cold and cold["building"]:
+                # 扫楼, floor by floor: Today offers the next cold visit in the same building.
+                return redirect(f"{reverse('home')}?{urlencode({'building': cold['building']})}")
             return redirect("home")
     counted_today = selectors.counted_visits_of_the_day(request.user, _today(team))
     form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team), counted_today)]

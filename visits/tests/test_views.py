@@ -183,3 +183,32 @@ def test_todays_plan_marks_the_leads_already_visited_today(client, owner, team, 
     plan = client.get(reverse("home")).context["summary"].plan
 
     assert {item.lead.company_name: done for item, done in plan} == {"杭州已去公司": True, "杭州未去公司": False}
+
+
+def test_a_visit_is_logged_from_the_lead_page_with_the_lead_chosen(client, owner, team):
+    lead = owned_lead(team, owner, company_name="杭州从线索页公司")
+    client.force_login(owner)
+
+    page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    entry = f"{reverse('visits:log')}?lead={lead.pk}"
+    assert entry in page
+    assert entry in client.get(reverse("pools:mine")).content.decode()
+
+    form = client.get(entry).content.decode()
+    assert f'<option value="{lead.pk}" selected>杭州从线索页公司</option>' in form
+
+
+def test_after_a_cold_visit_in_a_building_the_next_one_starts_in_the_same_building(client, owner, team):
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("visits:log"),
+        {"kind": "cold", "company_name": "杭州扫楼一号公司", "building": "星河大厦 A座", **POTENTIAL},
+    )
+    assert response.url == reverse("home") + "?building=%E6%98%9F%E6%B2%B3%E5%A4%A7%E5%8E%A6+A%E5%BA%A7"
+    today = client.get(response.url).content.decode()
+    assert "在星河大厦 A座再记一次陌拜" in today
+
+    form = client.get(reverse("visits:log"), {"building": "星河大厦 A座"}).content.decode()
+    assert 'value="cold" class="form-check-input" id="id_kind_1" required checked' in form
+    assert 'name="building" value="星河大厦 A座"' in form
