@@ -84,6 +84,14 @@ class TodaySummary:
     visits: list = field(default_factory=list)
 
     @property
+    def visits_to_go(self) -> int:
+        return max(0, self.visit_target - self.in_person)
+
+    @property
+    def effective_to_go(self) -> int:
+        return max(0, self.effective_target - self.effective)
+
+    @property
     def visit_percent(self) -> int:
         return min(100, round(100 * self.in_person / self.visit_target)) if self.visit_target else 100
 

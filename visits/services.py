@@ -5,11 +5,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from core.access import require_manager_of, require_rep_team
-from core.calendar import is_entry_closed, local_day
+from core.calendar import entry_closes_at, is_entry_closed, local_day, zone_of
 from core.errors import DomainError
 from core.locks import lock_rep
 from core.models import Team, User
@@ -202,6 +202,13 @@ def log_visit(
                 )
                 % {"company": company_name}
             )
+        late = is_entry_closed(team, day, now)
+        if late:
+            closed_at = timezone.localtime(entry_closes_at(team, day), zone_of(team))
+            notices.append(
+                _("Saved, and marked late: entry for %(day)s closed at %(time)s.")
+                % {"day": formats.date_format(day, "SHORT_DATE_FORMAT"), "time": closed_at.strftime("%H:%M")}
+            )
         visit = Visit.objects.create(
             rep=actor,
             team=team,
@@ -215,7 +222,7 @@ def log_visit(
             is_cold=bool(cold),
             created_lead=created,
             is_follow_up=is_follow_up,
-            is_late=is_entry_closed(team, day, now),
+            is_late=late,
             latitude=latitude,
             longitude=longitude,
             accuracy_meters=accuracy,

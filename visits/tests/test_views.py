@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from core.tests.factories import assert_only_roles_reach
 from leads.tests.factories import owned_lead
@@ -212,3 +213,35 @@ def test_after_a_cold_visit_in_a_building_the_next_one_starts_in_the_same_buildi
     form = client.get(reverse("visits:log"), {"building": "星河大厦 A座"}).content.decode()
     assert 'value="cold" class="form-check-input" id="id_kind_1" required checked' in form
     assert 'name="building" value="星河大厦 A座"' in form
+
+
+def test_today_says_what_is_left_to_reach_the_target(client, owner, team, time_machine):
+    from core.policy import policy_for
+
+    time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)
+    policy = policy_for(team)
+    policy.daily_visit_target, policy.daily_effective_target = 3, 1
+    policy.save()
+    log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL)
+    client.force_login(owner)
+
+    with translation.override("en"):
+        client.cookies["django_language"] = "en"
+        page = client.get(reverse("home")).content.decode()
+
+    assert "To reach today's target: 2 more visits, 1 more effective</p>" in page
+
+
+def test_a_visit_entered_after_the_cut_off_says_at_once_that_it_is_late(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 23:30:00+08:00", tick=False)
+    lead = owned_lead(team, owner)
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("visits:log"),
+        {"kind": "lead", "lead": lead.pk, "occurred_at": "2026-11-27T15:00", **POTENTIAL},
+        follow=True,
+    )
+
+    assert "已保存，并标记为迟录" in response.content.decode()
+    assert Visit.objects.get().is_late
