@@ -1,5 +1,6 @@
 """What a lead's values must be, wherever they come from (the form, a cold visit, a CSV row)."""
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.params import whole_number
@@ -27,6 +28,11 @@ def max_length(name: str) -> int:
 
 def is_phone_number(text: str) -> bool:
     return PHONE_DIGITS[0] <= len(phone_key(text)) <= PHONE_DIGITS[1]
+
+
+def as_one_message(problems: list[str]) -> str:
+    """The problems of a lead's values as one sentence for a form's message."""
+    return capfirst("; ".join(problems)) + "."
 
 
 def problems_with(values: dict) -> list[str]:

@@ -18,6 +18,7 @@ from leads.duplicates import find_duplicate
 from leads.lifecycle import WORKING_STATES
 from leads.models import Collision, Lead, LeadSource, LeadState
 from leads.services.intake import create_lead, describe_duplicate, record_collision
+from leads.values import as_one_message, problems_with
 from pools.services.ownership import claim_lead, record_follow_up
 from visits.counting import COUNTED_FIELDS, add_to_rep_days, repeats_a_counted_visit, take_from_rep_days
 from visits.models import (
@@ -165,6 +166,10 @@ def log_visit(
         if cold:
             if not (cold.get("company_name") or "").strip():
                 raise DomainError(_("Enter the company of the cold visit."))
+            # The values a cold visit brings are a lead's, checked as the lead form and the import check them.
+            problems = problems_with(cold)
+            if problems:
+                raise DomainError(as_one_message(problems))
             lead, created, collision = _resolve_cold_lead(actor, team, cold, notices)
         else:
             lead = lead_open_for_visit(actor, lead_id)

@@ -2,7 +2,6 @@
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from core.access import managed_team_ids, rep_team
@@ -15,7 +14,7 @@ from leads.imports import COLUMNS
 from leads.lifecycle import OPEN_STATES, fields_entering, record_event
 from leads.models import Collision, EventKind, Lead, LeadSource, LeadState
 from leads.normalize import company_key, phone_key
-from leads.values import problems_with
+from leads.values import as_one_message, problems_with
 
 
 def lead_keys(values: dict) -> dict:
@@ -73,7 +72,7 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
         raise DomainError(_("Enter the company name."))
     problems = problems_with(values)
     if problems:
-        raise DomainError(capfirst("; ".join(problems)) + ".")
+        raise DomainError(as_one_message(problems))
     if actor.role == Role.REP:
         team = rep_team(actor)
         owner = actor

@@ -245,3 +245,19 @@ def test_a_visit_entered_after_the_cut_off_says_at_once_that_it_is_late(client, 
 
     assert "已保存，并标记为迟录" in response.content.decode()
     assert Visit.objects.get().is_late
+
+
+def test_a_cold_visit_with_a_phone_that_is_no_phone_number_is_refused_keeping_what_was_typed(client, owner, team):
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("visits:log"),
+        {"kind": "cold", "company_name": "杭州电话错误公司", "phone": "abc", "notes": "三楼前台", **POTENTIAL},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Abc 不是有效的电话号码" in page
+    assert 'value="杭州电话错误公司"' in page
+    assert "三楼前台" in page
+    assert not Visit.objects.exists()
