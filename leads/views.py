@@ -47,7 +47,7 @@ def detail(request, pk):
         "may_decide": is_owner_or_manager(request.user, owner_id=lead.owner_id, team_id=lead.team_id),
         "is_manager": lead.team_id in managed_team_ids(request.user),
         "show_contact": selectors.shows_contact(request.user, lead),
-        "has_contract": lead.state == LeadState.CUSTOMER and lead.contracts.exists(),
+        "has_contract": lead.state == LeadState.CUSTOMER and outcomes.has_signed_contract(lead),
     }
     return render(request, "leads/detail.html", context)
 

@@ -29,11 +29,16 @@ def repeats_a_counted_visit(*, rep_id: int, day: date, lead_id: int | None, comp
     """Whether the rep already has a counted visit that day to the same company: the same lead, or a company whose
     name means the same (a cold visit entered twice). At most one visit per company per rep per day counts."""
     key = company_key(company_name)
-    earlier = Visit.objects.filter(COUNTED_VISIT, rep_id=rep_id, day=day).exclude(pk=excluding)
     return any(
         (lead_id is not None and other_lead_id == lead_id) or company_key(other_name) == key
-        for other_lead_id, other_name in earlier.values_list("lead_id", "company_name")
+        for other_lead_id, other_name in counted_companies(rep_id=rep_id, day=day, excluding=excluding)
     )
+
+
+def counted_companies(*, rep_id: int, day: date, excluding=None) -> list[tuple[int | None, str]]:
+    """The lead and company of each visit that counted for the rep on `day` (but the visit `excluding`)."""
+    visits = Visit.objects.filter(COUNTED_VISIT, rep_id=rep_id, day=day).exclude(pk=excluding)
+    return list(visits.values_list("lead_id", "company_name"))
 
 
 def _number_of(condition: Q) -> Sum:

@@ -15,7 +15,7 @@ from leads.deadlines import DEADLINE_FIELDS, due_by
 from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadEvent
 from pools.selectors import private_count
-from visits.counting import COUNTED_VISIT, NOT_VOIDED, kept_counts_of, targets_met
+from visits.counting import NOT_VOIDED, kept_counts_of, targets_met
 from visits.models import Visit, VisitPlan
 
 # A visit made before a lead moved may still be entered on it for this long after it left the rep.
@@ -45,11 +45,6 @@ def lead_open_for_visit(rep: User, lead_id: int) -> Lead | None:
     if lead is None or _is_own_open_lead(rep, lead) or _left_recently(rep).filter(lead_id=lead_id).exists():
         return lead
     return None
-
-
-def counted_visits_of_the_day(rep: User, day: date) -> list[tuple[int | None, str]]:
-    """The lead and company of each visit that counted for the rep on `day`: a second visit to one of them would not."""
-    return list(Visit.objects.filter(COUNTED_VISIT, rep=rep, day=day).values_list("lead_id", "company_name"))
 
 
 def plannable_leads(rep: User) -> QuerySet[Lead]:

@@ -18,6 +18,7 @@ from core.models import Role
 from core.params import day_param, id_param
 from leads.deadlines import DEADLINE_FIELDS, next_deadline
 from visits import selectors, services
+from visits.counting import counted_companies
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
 from visits.models import VisitPlan
 
@@ -106,7 +107,7 @@ def log(request):
                 # 扫楼, floor by floor: Today offers the next cold visit in the same building.
                 return redirect(f"{reverse('home')}?{urlencode({'building': cold['building']})}")
             return redirect("home")
-    counted_today = selectors.counted_visits_of_the_day(request.user, _today(team))
+    counted_today = counted_companies(rep_id=request.user.pk, day=_today(team))
     form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team), counted_today)]
     companies_today = [company for _lead_id, company in counted_today]
     return render(request, "visits/log.html", {"form": form, "companies_today": companies_today})

@@ -46,6 +46,11 @@ def _reason_given(reason: str) -> str:
     return reason
 
 
+def has_signed_contract(lead: Lead) -> bool:
+    """Whether a customer stands on a signed contract (else it stands on a manager's decision)."""
+    return lead.contracts.exists()
+
+
 def convert_lead(*, actor: User, lead: Lead, reason: str) -> Lead:
     """Make an owned lead its owner's customer without a contract: a manager of its team only, with the reason."""
     reason = _reason_given(reason)
@@ -68,7 +73,7 @@ def withdraw_customer(*, actor: User, lead: Lead, reason: str) -> Lead:
         require_manager_of(actor, current.team_id)
         if current.state != LeadState.CUSTOMER:
             raise DomainError(_("This lead is not a customer."))
-        if current.contracts.exists():
+        if has_signed_contract(current):
             raise DomainError(_("This customer has a signed contract; correct the contract instead."))
         move_lead(
             current,
