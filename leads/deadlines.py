@@ -7,7 +7,8 @@ for the team's `private_idle_days` it goes back to the pool.
 
 from datetime import datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, DateTimeField, ExpressionWrapper, F, Q, Value, When
+from django.db.models.functions import Coalesce, Least
 
 from core.models import TeamPolicy
 from leads.models import EventReason, Lead, LeadState
@@ -23,7 +24,7 @@ def deadlines_from(policy: TeamPolicy, moment: datetime) -> dict:
 
 
 # The fields `next_deadline` reads: a list that shows a deadline loads these.
-DEADLINE_FIELDS = ("pk", "state", "follow_up_deadline", "last_follow_up_at", "resolve_deadline")
+DEADLINE_FIELDS = ("pk", "state", "follow_up_deadline", "last_follow_up_at", "resolve_deadline", "private_since")
 
 
 def next_deadline(lead: Lead) -> datetime | None:
@@ -65,3 +66,33 @@ def reclaim_reason(lead: dict, now: datetime) -> str:
     if lead["last_follow_up_at"] is None and lead["follow_up_deadline"] and lead["follow_up_deadline"] < now:
         return EventReason.FOLLOW_UP_MISSED
     return EventReason.RESOLVE_MISSED
+
+
+def reclaimed_at(lead: Lead, policy: TeamPolicy) -> datetime | None:
+    """Return when an owned lead goes back if nothing happens: its next deadline, or a private lead's idle limit."""
+    if lead.state == LeadState.PRIVATE:
+        idle_since = lead.last_follow_up_at or lead.private_since
+        return idle_since + timedelta(days=policy.private_idle_days) if idle_since else None
+    return next_deadline(lead)
+
+
+def reclaimed_at_expression(policy: TeamPolicy):
+    """`reclaimed_at` as a database expression, so a rep's list can be sorted and paged by urgency in SQL."""
+    idle_limit = timedelta(days=policy.private_idle_days)
+    return Case(
+        When(
+            state=LeadState.ASSIGNED,
+            last_follow_up_at__isnull=True,
+            follow_up_deadline__isnull=False,
+            then=Least("follow_up_deadline", Coalesce("resolve_deadline", "follow_up_deadline")),
+        ),
+        When(state=LeadState.ASSIGNED, then=F("resolve_deadline")),
+        When(
+            state=LeadState.PRIVATE,
+            then=ExpressionWrapper(
+                Coalesce("last_follow_up_at", "private_since") + Value(idle_limit), output_field=DateTimeField()
+            ),
+        ),
+        default=None,
+        output_field=DateTimeField(),
+    )

@@ -10,6 +10,15 @@ class PoolFilterForm(forms.Form):
     industry = forms.CharField(label=_("Industry"), required=False, max_length=50)
 
 
+class MyLeadsFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Show"),
+        required=False,
+        choices=[("", _("All my leads")), (LeadState.ASSIGNED, _("Assigned")), (LeadState.PRIVATE, _("Private pool"))],
+    )
+    q = forms.CharField(label=_("Company or phone"), required=False, max_length=100)
+
+
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("Why are you returning it?"), max_length=255)
 

@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Q, QuerySet
+from django.db.models import BooleanField, Count, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -12,9 +12,9 @@ from core.models import Team, User
 from core.paging import Tally, tally
 from core.policy import policy_for
 from core.selectors import active_reps
-from leads.deadlines import due_by
+from leads.deadlines import due_by, reclaimed_at_expression
 from leads.models import EventKind, Lead, LeadEvent, LeadState
-from leads.normalize import bigrams
+from leads.normalize import bigrams, phone_key
 from pools.models import RepQuota
 
 
@@ -51,6 +51,29 @@ def public_pool_size(team: Team) -> Tally:
 def leads_of_rep(rep: User, state: str) -> QuerySet[Lead]:
     order = ["follow_up_deadline", "resolve_deadline", "pk"] if state == LeadState.ASSIGNED else ["private_since", "pk"]
     return Lead.objects.filter(owner=rep, state=state).order_by(*order)
+
+
+def rep_leads_by_urgency(rep: User, policy, *, state: str = "", search: str = "") -> QuerySet[Lead]:
+    """A rep's own leads, the one taken back soonest first (see `deadlines.reclaimed_at`), filtered as My leads asks.
+
+    The search matches the company name, or the digits of either phone when the search holds a few digits."""
+    leads = Lead.objects.filter(owner=rep, state__in=[state] if state else [LeadState.ASSIGNED, LeadState.PRIVATE])
+    if search:
+        matches = Q(company_name__icontains=search)
+        digits = phone_key(search)
+        if len(digits) >= 3:
+            matches |= Q(phone_key__contains=digits) | Q(second_phone_key__contains=digits)
+        leads = leads.filter(matches)
+    return leads.annotate(reclaimed_at=reclaimed_at_expression(policy)).order_by(
+        F("reclaimed_at").asc(nulls_last=True), "pk"
+    )
+
+
+def rep_lead_counts(rep: User) -> dict[str, int]:
+    """How many leads the rep holds in each owned state, in one query."""
+    rows = Lead.objects.filter(owner=rep, state__in=[LeadState.ASSIGNED, LeadState.PRIVATE]).values("state")
+    counts = {row["state"]: row["n"] for row in rows.annotate(n=Count("pk")).order_by()}
+    return {LeadState.ASSIGNED: counts.get(LeadState.ASSIGNED, 0), LeadState.PRIVATE: counts.get(LeadState.PRIVATE, 0)}
 
 
 def private_count(rep: User) -> int:

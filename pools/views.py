@@ -19,7 +19,7 @@ from leads.models import Lead, LeadState
 from leads.selectors import get_lead_for
 from leads.services.transfer import export_csv
 from pools import selectors
-from pools.forms import AssignForm, KeepForm, PoolFilterForm, ReturnForm, TeamFilterForm
+from pools.forms import AssignForm, KeepForm, MyLeadsFilterForm, PoolFilterForm, ReturnForm, TeamFilterForm
 from pools.models import AllocationRun
 from pools.services.allocation import allocate, plan_allocation, set_quotas
 from pools.services.ownership import assign_leads, claim_lead, keep_lead, return_lead
@@ -63,14 +63,23 @@ def pool(request):
 
 @rep_required
 def mine(request):
-    """A rep's own leads: assigned ones with time left, the private pool with its cap."""
+    """A rep's own leads, the one taken back soonest first, searchable, a page at a time."""
     policy = policy_for(rep_team(request.user))
-    private = list(selectors.leads_of_rep(request.user, LeadState.PRIVATE))
+    form = MyLeadsFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    leads = selectors.rep_leads_by_urgency(
+        request.user, policy, state=filters.get("state", ""), search=filters.get("q", "").strip()
+    )
+    counts = selectors.rep_lead_counts(request.user)
     context = {
-        "assigned": list(selectors.leads_of_rep(request.user, LeadState.ASSIGNED)),
-        "private": private,
+        "form": form,
+        "page": _page(request, leads),
+        "query": _query_without_page(request),
         "policy": policy,
-        "private_is_full": len(private) >= policy.private_cap,
+        "assigned_count": counts[LeadState.ASSIGNED],
+        "private_count": counts[LeadState.PRIVATE],
+        "private_is_full": counts[LeadState.PRIVATE] >= policy.private_cap,
+        "is_filtered": bool(filters.get("state") or filters.get("q")),
     }
     return render(request, "pools/mine.html", context)
 
