@@ -92,9 +92,11 @@ class DailyNoteForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    lead = forms.TypedChoiceField(label=_("Lead"), coerce=int)
-    purpose = forms.CharField(label=_("Purpose"), max_length=200, required=False)
+    lead = forms.TypedMultipleChoiceField(label=_("Leads"), coerce=int, required=False)
+    purpose = forms.CharField(
+        label=_("Purpose"), max_length=200, required=False, help_text=_("Applies to every lead you tick.")
+    )
 
-    def __init__(self, *args, lead_choices, **kwargs):
+    def __init__(self, *args, lead_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].choices = lead_choices
+        self.fields["lead"].choices = [(pk, pk) for pk in lead_ids]

@@ -149,10 +149,12 @@ class VisitPlan(models.Model):
     lead = models.ForeignKey("leads.Lead", on_delete=models.CASCADE, related_name="+", verbose_name=_("lead"))
     day = models.DateField(_("day"))
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    # The rep's own order of the day's visits (their route); new plans go to the end.
+    position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("planned at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["day", "pk"]
+        ordering = ["day", "position", "pk"]
         verbose_name = _("visit plan")
         verbose_name_plural = _("visit plans")
         constraints = [models.UniqueConstraint(fields=["rep", "day", "lead"], name="plan_lead_once_a_day")]

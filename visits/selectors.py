@@ -52,6 +52,26 @@ def plannable_leads(rep: User) -> QuerySet[Lead]:
     return Lead.objects.filter(owner=rep, state__in=WORKING_STATES).order_by("company_name")
 
 
+# How many leads the plan page offers at once; a search narrows a longer list.
+PLAN_CHOICES_SHOWN = 100
+
+
+def plan_candidates(rep: User, day: date, search: str = "") -> QuerySet[Lead]:
+    """The rep's leads not yet on the day's plan, by district and building (a route is walked building by building),
+    matching `search` in the company name, building, district or address."""
+    leads = plannable_leads(rep).exclude(pk__in=VisitPlan.objects.filter(rep=rep, day=day).values("lead_id"))
+    if search:
+        leads = leads.filter(
+            Q(company_name__icontains=search)
+            | Q(building__icontains=search)
+            | Q(district__icontains=search)
+            | Q(address__icontains=search)
+        )
+    return leads.only("pk", "company_name", "district", "building", "address").order_by(
+        "district", "building", "company_name", "pk"
+    )
+
+
 def visits_visible_to(user: User) -> QuerySet[Visit]:
     """Return the visits a user may open: a rep their own, managers and QC their teams', an admin all."""
     return scope_to_user(Visit.objects.all(), user, owner_field="rep")

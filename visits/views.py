@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.access import manager_required, rep_required
@@ -17,6 +18,7 @@ from core.middleware import uses_browser_features
 from core.models import Role
 from core.params import day_param, id_param
 from leads.deadlines import DEADLINE_FIELDS, next_deadline
+from leads.models import Lead
 from visits import selectors, services
 from visits.counting import counted_companies
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
@@ -161,27 +163,66 @@ def edit(request, pk):
 
 @rep_required
 def plan(request):
-    """Tomorrow's visit plan (or another day's): which leads, and why."""
+    """A day's visit plan (tomorrow's by default): tick several leads at once, grouped by building, then order the
+    route."""
     team = request.team
     day = day_param(request, "day") or _today(team) + timedelta(days=1)
-    leads = selectors.plannable_leads(request.user)
-    choices = [(lead.pk, lead.company_name) for lead in leads.only("pk", "company_name")]
-    form = PlanForm(request.POST or None, lead_choices=choices)
+    here = f"{reverse('visits:plan')}?day={day.isoformat()}"
     if request.method == "POST":
+        leads = selectors.plannable_leads(request.user)
+        form = PlanForm(request.POST, lead_ids=leads.values_list("pk", flat=True))
         try:
-            if request.POST.get("remove"):
-                item = get_object_or_404(VisitPlan, pk=id_param(request.POST["remove"]), rep=request.user)
-                services.unplan_visit(actor=request.user, plan=item)
-            elif form.is_valid():
-                lead = get_object_or_404(leads, pk=form.cleaned_data["lead"])
-                services.plan_visit(actor=request.user, lead=lead, day=day, purpose=form.cleaned_data["purpose"])
-            else:
-                raise DomainError(_("Choose one of your leads."))
+            _change_plan(request, form, leads, day)
         except DomainError as error:
             messages.error(request, error.message)
-        return redirect(f"{reverse('visits:plan')}?day={day.isoformat()}")
+        return redirect(here)
+    search = (request.GET.get("q") or "").strip()[:100]
+    candidates = list(selectors.plan_candidates(request.user, day, search)[: selectors.PLAN_CHOICES_SHOWN + 1])
     items = VisitPlan.objects.filter(rep=request.user, day=day).select_related("lead")
-    return render(request, "visits/plan.html", {"day": day, "items": items, "form": form})
+    context = {
+        "day": day,
+        "items": items,
+        "form": PlanForm(lead_ids=[]),
+        "search": search,
+        "buildings": _by_building(candidates[: selectors.PLAN_CHOICES_SHOWN]),
+        "more_than_shown": len(candidates) > selectors.PLAN_CHOICES_SHOWN,
+        "shown": selectors.PLAN_CHOICES_SHOWN,
+    }
+    return render(request, "visits/plan.html", context)
+
+
+def _change_plan(request, form, leads, day) -> None:
+    for action in ("remove", "earlier", "later"):
+        if request.POST.get(action):
+            item = get_object_or_404(VisitPlan, pk=id_param(request.POST[action]), rep=request.user)
+            if action == "remove":
+                services.unplan_visit(actor=request.user, plan=item)
+            else:
+                services.move_planned_visit(actor=request.user, plan=item, earlier=action == "earlier")
+            return
+    if not form.is_valid():
+        raise DomainError(_("Only your own leads can go on your plan."))
+    chosen = {lead.pk: lead for lead in leads.filter(pk__in=form.cleaned_data["lead"])}
+    added = services.plan_visits(
+        actor=request.user,
+        leads=[chosen[pk] for pk in form.cleaned_data["lead"] if pk in chosen],
+        day=day,
+        purpose=form.cleaned_data["purpose"],
+    )
+    count = len(added)
+    messages.success(
+        request,
+        ngettext("%(count)d visit added to the plan.", "%(count)d visits added to the plan.", count) % {"count": count},
+    )
+
+
+def _by_building(leads: list[Lead]) -> list[tuple[str, list[Lead]]]:
+    """Group leads (sorted by district and building) under one heading per building."""
+    groups: dict[str, list[Lead]] = {}
+    for lead in leads:
+        place = " ".join(part for part in (lead.district, lead.building) if part) or _("No building given")
+        groups.setdefault(place, []).append(lead)
+    return list(groups.items())
 
 
 @require_POST

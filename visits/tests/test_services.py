@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone, translation
@@ -7,8 +7,16 @@ from core.errors import DomainError
 from leads.models import Collision, Lead, LeadSource, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.services.reclaim import reclaim_overdue
-from visits.models import Visit, VisitAmendment
-from visits.services import edit_visit, log_visit, plan_visit, save_daily_note
+from visits.models import Visit, VisitAmendment, VisitPlan
+from visits.services import (
+    LONGEST_PLAN,
+    edit_visit,
+    log_visit,
+    move_planned_visit,
+    plan_visits,
+    save_daily_note,
+    unplan_visit,
+)
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 EFFECTIVE = {"mode": "in_person", "person_role": "owner", "outcome": "effective", "next_step": "报价"}
@@ -168,17 +176,68 @@ def test_only_the_rep_who_entered_it_edits_a_visit(owner, teammate, team):
 def test_plans_are_for_my_leads_and_not_the_past(owner, teammate, team, time_machine):
     time_machine.move_to("2026-11-27 20:00:00+08:00", tick=False)
     mine = owned_lead(team, owner)
-    from datetime import date
 
-    plan_visit(actor=owner, lead=mine, day=date(2026, 11, 28), purpose="带报价")
+    plan_visits(actor=owner, leads=[mine], day=date(2026, 11, 28), purpose="带报价")
     with pytest.raises(DomainError, match="只能把自己的线索加入计划"):
-        plan_visit(actor=owner, lead=owned_lead(team, teammate), day=date(2026, 11, 28))
+        plan_visits(actor=owner, leads=[mine, owned_lead(team, teammate)], day=date(2026, 11, 28))
     with pytest.raises(DomainError, match="只能安排今天或以后的计划"):
-        plan_visit(actor=owner, lead=mine, day=date(2026, 11, 26))
+        plan_visits(actor=owner, leads=[mine], day=date(2026, 11, 26))
+    assert VisitPlan.objects.filter(rep=owner).count() == 1
+
+
+def test_a_plan_of_several_leads_goes_in_at_once_at_the_end_of_the_route(owner, team, time_machine):
+    time_machine.move_to("2026-11-27 20:00:00+08:00", tick=False)
+    first, second, third = (owned_lead(team, owner, company_name=name) for name in ("甲", "乙", "丙"))
+    day = date(2026, 11, 28)
+
+    plan_visits(actor=owner, leads=[second], day=day)
+    added = plan_visits(actor=owner, leads=[third, second, first], day=day, purpose="带报价")
+
+    assert [item.lead for item in added] == [third, first]
+    route = list(VisitPlan.objects.filter(rep=owner, day=day))
+    assert [item.lead.company_name for item in route] == ["乙", "丙", "甲"]
+    assert {item.purpose for item in route} == {"带报价"}
+
+
+def test_planning_nothing_changes_nothing(owner, team, time_machine):
+    time_machine.move_to("2026-11-27 20:00:00+08:00", tick=False)
+    owned_lead(team, owner, company_name="阿尔法")
+
+    with pytest.raises(DomainError, match="请至少勾选一条线索"):
+        plan_visits(actor=owner, leads=[], day=date(2026, 11, 28))
+    assert not VisitPlan.objects.exists()
+
+
+def test_a_planned_visit_moves_along_the_route_and_is_removed(owner, teammate, team, time_machine):
+    time_machine.move_to("2026-11-27 20:00:00+08:00", tick=False)
+    day = date(2026, 11, 28)
+    leads = [owned_lead(team, owner, company_name=name) for name in ("甲", "乙", "丙")]
+    plan_visits(actor=owner, leads=leads, day=day)
+
+    def route():
+        return [item.lead.company_name for item in VisitPlan.objects.filter(rep=owner, day=day)]
+
+    last = VisitPlan.objects.get(lead=leads[2])
+    move_planned_visit(actor=owner, plan=last, earlier=True)
+    assert route() == ["甲", "丙", "乙"]
+    move_planned_visit(actor=owner, plan=VisitPlan.objects.get(lead=leads[0]), earlier=True)
+    assert route() == ["甲", "丙", "乙"]  # the first stays first
+    with pytest.raises(DomainError, match="这不是你的计划"):
+        move_planned_visit(actor=teammate, plan=last, earlier=False)
+    unplan_visit(actor=owner, plan=last)
+    assert route() == ["甲", "乙"]
+
+
+def test_a_plan_has_a_sensible_length(owner, team, time_machine):
+    time_machine.move_to("2026-11-27 20:00:00+08:00", tick=False)
+    leads = [owned_lead(team, owner) for _ in range(LONGEST_PLAN + 1)]
+
+    with pytest.raises(DomainError, match=f"最多安排 {LONGEST_PLAN} 个拜访"):
+        plan_visits(actor=owner, leads=leads, day=date(2026, 11, 28))
+    assert not VisitPlan.objects.exists()
 
 
 def test_a_daily_note_is_one_per_day(owner, team):
-    from datetime import date
 
     save_daily_note(actor=owner, day=date(2026, 11, 27), win="签了一单", difficulty="")
     note = save_daily_note(actor=owner, day=date(2026, 11, 27), win="签了两单", difficulty="下雨")

@@ -261,3 +261,77 @@ def test_a_cold_visit_with_a_phone_that_is_no_phone_number_is_refused_keeping_wh
     assert 'value="杭州电话错误公司"' in page
     assert "三楼前台" in page
     assert not Visit.objects.exists()
+
+
+def test_tomorrows_plan_takes_eight_ticked_leads_in_one_submit_grouped_by_building(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 21:00:00+08:00", tick=False)
+    towers = [
+        owned_lead(
+            team,
+            owner,
+            company_name=f"公司{number}",
+            district="西湖区",
+            building=f"{number % 2}号楼",
+            address=f"文三路{number}号",
+        )
+        for number in range(8)
+    ]
+    client.force_login(owner)
+    url = reverse("visits:plan")
+
+    page = client.get(url).content.decode()
+    assert page.index("西湖区 0号楼") < page.index("公司0") < page.index("公司2") < page.index("西湖区 1号楼")
+    assert "文三路7号" in page
+
+    response = client.post(url, {"lead": [lead.pk for lead in towers], "purpose": "送资料"}, follow=True)
+
+    assert "已添加 8 个拜访到计划" in response.content.decode()
+    assert VisitPlan.objects.filter(rep=owner, day="2026-11-28", purpose="送资料").count() == 8
+    assert "您名下的线索都已在此计划中" in client.get(url).content.decode()  # planned leads leave the choices
+
+
+def test_adding_with_nothing_ticked_adds_nothing_and_says_so(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 21:00:00+08:00", tick=False)
+    owned_lead(team, owner, company_name="阿尔法公司")
+    client.force_login(owner)
+
+    response = client.post(reverse("visits:plan"), {"purpose": ""}, follow=True)
+
+    assert "请至少勾选一条线索" in response.content.decode()
+    assert not VisitPlan.objects.exists()
+
+
+def test_a_colleagues_lead_cannot_be_slipped_into_my_plan(client, owner, teammate, team, time_machine):
+    time_machine.move_to("2026-11-27 21:00:00+08:00", tick=False)
+    mine = owned_lead(team, owner)
+    theirs = owned_lead(team, teammate)
+    client.force_login(owner)
+
+    response = client.post(reverse("visits:plan"), {"lead": [mine.pk, theirs.pk]}, follow=True)
+
+    assert "只能把自己的线索加入计划" in response.content.decode()
+    assert not VisitPlan.objects.exists()
+
+
+def test_the_route_is_reordered_from_the_page(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 21:00:00+08:00", tick=False)
+    leads = [owned_lead(team, owner, company_name=name) for name in ("甲公司", "乙公司")]
+    client.force_login(owner)
+    url = reverse("visits:plan")
+    client.post(url, {"lead": [lead.pk for lead in leads]})
+
+    client.post(url, {"later": VisitPlan.objects.get(lead=leads[0]).pk, "day": "2026-11-28"})
+
+    page = client.get(url).content.decode()
+    assert page.index("乙公司") < page.index("甲公司")
+
+
+def test_the_plan_search_narrows_the_choices(client, owner, team, time_machine):
+    time_machine.move_to("2026-11-27 21:00:00+08:00", tick=False)
+    owned_lead(team, owner, company_name="甲公司", building="金座")
+    owned_lead(team, owner, company_name="乙公司", building="银座")
+    client.force_login(owner)
+
+    buildings = client.get(reverse("visits:plan"), {"q": "金座"}).context["buildings"]
+
+    assert [[lead.company_name for lead in leads] for _place, leads in buildings] == [["甲公司"]]
