@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import QuickForm
 from visits.models import Outcome, PersonRole, VisitMode
+from visits.when import When
 
 KIND_LEAD, KIND_COLD = "lead", "cold"
 NOTES_LENGTH = 2000  # a long evening's account of a visit; more is a paste, not a note
@@ -34,10 +35,20 @@ class VisitForm(QuickForm):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=NOTES_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
     )
-    occurred_at = forms.DateTimeField(
+    when = forms.ChoiceField(
         label=_("When"),
+        choices=When.choices,
+        initial=When.NOW,
         required=False,
-        help_text=_("Leave empty for now."),
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    at_time = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("Day and time"),
+        required=False,
+        help_text=_("Up to a week back; after the day's cut-off the visit is marked late."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)

@@ -23,6 +23,7 @@ from visits import selectors, services
 from visits.counting import counted_companies
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
 from visits.models import VisitPlan
+from visits.when import visit_moment
 
 
 def _today(team) -> date:
@@ -91,12 +92,15 @@ def log(request):
         if data["kind"] == KIND_COLD:
             cold = {name: data[name] for name in ("company_name", "contact_name", "phone", "building")}
         try:
+            occurred_at = visit_moment(
+                team, when=data["when"], at_time=data["at_time"], other_day=data["occurred_at"], now=timezone.now()
+            )
             result = services.log_visit(
                 actor=request.user,
                 values=data,
                 lead_id=None if cold else data["lead"],
                 cold=cold,
-                occurred_at=data["occurred_at"],
+                occurred_at=occurred_at,
                 location=(data["latitude"], data["longitude"], data["accuracy"]),
             )
         except DomainError as error:

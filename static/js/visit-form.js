@@ -49,6 +49,25 @@
     warn();
   }
 
+  // "When": the time field only for "earlier today at", the date field only for "another day"; a field hidden by a
+  // change of mind is emptied, so that what was typed in it does not outvote the choice.
+  function showWhen() {
+    var checked = form.querySelector("input[name=when]:checked");
+    var when = checked ? checked.value : "now";
+    form.querySelectorAll("[data-when-choice]").forEach(function (part) {
+      part.hidden = part.dataset.whenChoice !== when;
+      if (part.hidden) {
+        part.querySelectorAll("input").forEach(function (input) {
+          input.value = "";
+        });
+      }
+    });
+  }
+  form.querySelectorAll("input[name=when]").forEach(function (radio) {
+    radio.addEventListener("change", showWhen);
+  });
+  showWhen();
+
   // The browser's position, only when the rep asks for it.
   var box = document.getElementById("location-box");
   var button = document.getElementById("add-location");
