@@ -96,10 +96,11 @@ def _insert_visits(day: date, per_rep: int, zone: ZoneInfo, team: Team | None) -
             f"""{NUMBERS}
             INSERT INTO visits_visit (rep_id, team_id, lead_id, company_name, day, occurred_at, entered_at, mode,
                                       person_met, person_role, outcome, notes, next_step, building, address,
-                                      is_cold, created_lead, is_follow_up, is_late, is_voided, not_counted)
+                                      is_cold, created_lead, is_follow_up, is_late, is_voided, not_counted,
+                                      contact_name, phone)
             SELECT m.user_id, m.team_id, NULL, 'bench ' || numbers.n, %(day)s, %(morning)s, %(evening)s,
                    'in_person', '王总', 'owner', CASE WHEN numbers.n %% 4 = 0 THEN 'effective' ELSE 'potential' END,
-                   'visit ' || m.user_id || '-' || numbers.n, '下一步', '', '', FALSE, FALSE, FALSE, FALSE, FALSE, ''
+                   'visit ' || m.user_id || '-' || numbers.n, '下一步', '', '', FALSE, FALSE, FALSE, FALSE, FALSE, '', '', ''
               FROM crm_membership AS m CROSS JOIN numbers
              WHERE m.role = 'rep' {"AND m.team_id = %(team)s" if team else ""}""",
             {

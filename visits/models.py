@@ -55,6 +55,10 @@ class Visit(models.Model):
     next_step = models.CharField(_("next step"), max_length=255, blank=True)
     building = models.CharField(_("building"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
+    # What the rep typed on a cold visit, kept on the visit itself: when the company turns out to be a colleague's
+    # lead the visit has no lead to read a contact from, and QC still has to call someone.
+    contact_name = models.CharField(_("contact entered"), max_length=100, blank=True)
+    phone = models.CharField(_("phone entered"), max_length=50, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_meters = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)

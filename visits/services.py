@@ -225,6 +225,8 @@ def log_visit(
             occurred_at=occurred_at,
             entered_at=now,
             is_cold=bool(cold),
+            contact_name=(cold or {}).get("contact_name", "")[:100],
+            phone=(cold or {}).get("phone", "")[:50],
             created_lead=created,
             is_follow_up=is_follow_up,
             is_late=late,

@@ -77,6 +77,21 @@ def test_a_draw_on_demand_from_the_page(client, qc_user, team, owner, time_machi
     assert Sample.objects.count() == 1
 
 
+def test_qc_can_call_the_contact_typed_on_a_collision_visit(client, team, owner, teammate, qc_user, time_machine):
+    time_machine.move_to("2026-11-26 15:00:00+08:00", tick=False)
+    owned_lead(team, teammate, company_name="杭州乙商贸有限公司", company_key="杭州乙商贸")
+    cold = {"company_name": "杭州乙商贸有限公司", "contact_name": "钱经理", "phone": "13812345678"}
+    log_visit(actor=owner, values=POTENTIAL, cold=cold)
+    time_machine.move_to("2026-11-27 09:30:00+08:00", tick=False)
+    draw_sample(team=team, day=date(2026, 11, 26), actor=qc_user)
+    client.force_login(qc_user)
+
+    page = client.get(reverse("qc:audit", args=[Sample.objects.get().pk])).content.decode()
+
+    assert "钱经理" in page
+    assert 'href="tel:13812345678"' in page
+
+
 def test_a_rep_cannot_tell_which_visits_are_pending_audit(client, owner, sample):
     client.force_login(owner)
 

@@ -7,7 +7,7 @@ from core.errors import DomainError
 from leads.models import Collision, Lead, LeadSource, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.services.reclaim import reclaim_overdue
-from visits.models import Visit, VisitAmendment, VisitPlan
+from visits.models import NotCounted, Visit, VisitAmendment, VisitPlan
 from visits.services import (
     LONGEST_PLAN,
     edit_visit,
@@ -87,6 +87,20 @@ def test_a_cold_visit_to_a_colleagues_lead_is_saved_as_a_collision_naming_the_ow
     assert Collision.objects.get().lead == theirs
     theirs.refresh_from_db()
     assert theirs.owner == teammate
+
+
+def test_a_collision_visit_keeps_the_contact_and_phone_the_rep_typed(owner, teammate, team):
+    owned_lead(team, teammate, company_name="杭州乙商贸有限公司", company_key="杭州乙商贸", phone="0571-88880000")
+
+    visit = log_visit(
+        actor=owner,
+        values=POTENTIAL,
+        cold={"company_name": "杭州乙商贸有限公司", "contact_name": "钱经理", "phone": "13812345678"},
+    ).visit
+
+    visit.refresh_from_db()
+    assert visit.not_counted == NotCounted.COLLISION
+    assert (visit.lead, visit.contact_name, visit.phone) == (None, "钱经理", "13812345678")
 
 
 def test_a_visit_on_a_lead_that_moved_is_saved_and_the_rep_told(owner, teammate, team, time_machine):
