@@ -8,6 +8,7 @@ from reports import views as report_views
 urlpatterns = [
     path("", report_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon),
     path("notifications/", core_views.notifications, name="notifications"),
     # Where the team policy page has always been.
     path("pools/policy/", core_views.policy, name="policy"),

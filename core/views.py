@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -18,6 +19,12 @@ from core.health import broker_problem, database_problem, heartbeat_age
 from core.models import Notification
 from core.notifications import mark_notifications_read
 from core.policy import policy_for
+
+
+@require_GET
+def favicon(request):
+    """Browsers and bookmark tools ask for /favicon.ico before reading the page's icon link."""
+    return redirect(static("favicon.svg"))
 
 
 @never_cache

@@ -100,7 +100,8 @@ def _insert_visits(day: date, per_rep: int, zone: ZoneInfo, team: Team | None) -
                                       contact_name, phone)
             SELECT m.user_id, m.team_id, NULL, 'bench ' || numbers.n, %(day)s, %(morning)s, %(evening)s,
                    'in_person', '王总', 'owner', CASE WHEN numbers.n %% 4 = 0 THEN 'effective' ELSE 'potential' END,
-                   'visit ' || m.user_id || '-' || numbers.n, '下一步', '', '', FALSE, FALSE, FALSE, FALSE, FALSE, '', '', ''
+                   'visit ' || m.user_id || '-' || numbers.n, '下一步', '', '',
+                   FALSE, FALSE, FALSE, FALSE, FALSE, '', '', ''
               FROM crm_membership AS m CROSS JOIN numbers
              WHERE m.role = 'rep' {"AND m.team_id = %(team)s" if team else ""}""",
             {

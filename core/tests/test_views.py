@@ -178,3 +178,10 @@ def test_an_administrator_without_a_team_still_signs_in(client, admin_user):
 
     assert response.status_code == 200
     assert response.context["user"] == admin_user
+
+
+def test_the_favicon_is_found_where_browsers_look_for_it(client):
+    response = client.get("/favicon.ico", follow=True)
+
+    assert response.status_code == 200
+    assert b"<svg" in b"".join(response.streaming_content)
