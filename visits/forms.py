@@ -23,6 +23,7 @@ class VisitForm(QuickForm):
         label=_("Phone"), max_length=50, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     building = forms.CharField(label=_("Building"), max_length=100, required=False)
+    district = forms.CharField(label=_("District"), max_length=50, required=False)
     mode = forms.ChoiceField(
         label=_("Mode"), choices=VisitMode.choices, initial=VisitMode.IN_PERSON, widget=forms.RadioSelect
     )

@@ -52,15 +52,23 @@ def _lead_choices(rep, team, day, counted_today=()):
     return [(label, options) for label, options in groups if options]
 
 
+def _sweep_of(query) -> dict:
+    """The building and district a rep is sweeping (扫楼), carried from one cold visit to the next in the address."""
+    sweep = {"building": " ".join(query.get("building", "").split())[:100]}
+    if sweep["building"]:
+        sweep["district"] = " ".join(query.get("district", "").split())[:50]
+    return {name: value for name, value in sweep.items() if value}
+
+
 def _initial_entry(query) -> dict:
     """What the form starts with: the lead the rep came from, or a cold visit in the building they are sweeping."""
     initial = {}
     lead = id_param(query.get("lead"))
     if lead:
         initial["lead"] = lead
-    building = " ".join(query.get("building", "").split())[:100]
-    if building:
-        initial |= {"kind": KIND_COLD, "building": building}
+    sweep = _sweep_of(query)
+    if sweep:
+        initial |= {"kind": KIND_COLD, **sweep}
     return initial
 
 
@@ -72,8 +80,14 @@ def today(request):
     summary = selectors.today_for(request.user, team, day, timezone.now())
     note = request.user.daily_notes.filter(day=day).first()
     note_form = DailyNoteForm(initial={"win": note.win, "difficulty": note.difficulty} if note else None)
-    building = " ".join(request.GET.get("building", "").split())[:100]
-    context = {"summary": summary, "team": team, "note_form": note_form, "sweep_building": building}
+    sweep = _sweep_of(request.GET)
+    context = {
+        "summary": summary,
+        "team": team,
+        "note_form": note_form,
+        "sweep_building": sweep.get("building", ""),
+        "sweep_query": urlencode(sweep),
+    }
     return render(request, "visits/today.html", context)
 
 
@@ -90,7 +104,7 @@ def log(request):
         data = form.cleaned_data
         cold = None
         if data["kind"] == KIND_COLD:
-            cold = {name: data[name] for name in ("company_name", "contact_name", "phone", "building")}
+            cold = {name: data[name] for name in ("company_name", "contact_name", "phone", "building", "district")}
         try:
             occurred_at = visit_moment(
                 team, when=data["when"], at_time=data["at_time"], other_day=data["occurred_at"], now=timezone.now()
@@ -111,7 +125,7 @@ def log(request):
                 messages.warning(request, notice)
             if cold and cold["building"]:
                 # 扫楼, floor by floor: Today offers the next cold visit in the same building.
-                return redirect(f"{reverse('home')}?{urlencode({'building': cold['building']})}")
+                return redirect(f"{reverse('home')}?{urlencode(_sweep_of(cold))}")
             return redirect("home")
     counted_today = counted_companies(rep_id=request.user.pk, day=_today(team))
     form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team), counted_today)]

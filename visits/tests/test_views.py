@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from core.tests.factories import assert_only_roles_reach
+from leads.models import Lead
 from leads.tests.factories import owned_lead
 from visits.models import Visit, VisitPlan
 from visits.services import log_visit
@@ -204,15 +207,23 @@ def test_after_a_cold_visit_in_a_building_the_next_one_starts_in_the_same_buildi
 
     response = client.post(
         reverse("visits:log"),
-        {"kind": "cold", "company_name": "杭州扫楼一号公司", "building": "星河大厦 A座", **POTENTIAL},
+        {
+            "kind": "cold",
+            "company_name": "杭州扫楼一号公司",
+            "building": "星河大厦 A座",
+            "district": "滨江区",
+            **POTENTIAL,
+        },
     )
-    assert response.url == reverse("home") + "?building=%E6%98%9F%E6%B2%B3%E5%A4%A7%E5%8E%A6+A%E5%BA%A7"
+    assert Lead.objects.get(company_name="杭州扫楼一号公司").district == "滨江区"
     today = client.get(response.url).content.decode()
     assert "在星河大厦 A座再记一次陌拜" in today
 
-    form = client.get(reverse("visits:log"), {"building": "星河大厦 A座"}).content.decode()
+    another = re.search(r'href="([^"]+)" data-testid="log-another"', today).group(1).replace("&amp;", "&")
+    form = client.get(another).content.decode()
     assert 'value="cold" class="form-check-input" id="id_kind_1" required checked' in form
     assert 'name="building" value="星河大厦 A座"' in form
+    assert 'name="district" value="滨江区"' in form
 
 
 def test_today_says_what_is_left_to_reach_the_target(client, owner, team, time_machine):
