@@ -68,7 +68,7 @@ def test_my_leads_filters_by_state_and_searches_company_and_phone(client, owner,
     assert shown(q="private") == ["丁 private", "戊 private"]
     assert shown(q="139-0000-1111") == ["丁 private"]
     assert shown(q="colleague") == []
-    assert "None of your leads match." in client.get(url, {"q": "nothing like it"}).content.decode()
+    assert "没有符合条件的线索" in client.get(url, {"q": "nothing like it"}).content.decode()
     assert client.get(url, {"state": "public"}).status_code == 200  # an unknown state shows everything, not a 500
 
 
