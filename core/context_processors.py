@@ -3,50 +3,77 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import Notification, Role
 
-# Each role's menu; later issues add their pages here.
-MANAGER_PAGES = [
-    ("reports:dashboard", _("Dashboard")),
-    ("reports:meeting", _("Evening meeting")),
-    ("reports:compliance", _("Compliance")),
-    ("qc:report", _("Integrity report")),
-    ("pools:team", _("Team leads")),
-    ("deals:pipeline", _("Pipeline")),
-    ("pools:allocation", _("Allocation")),
-    ("pools:pool", _("Public pool")),
-    ("leads:import", _("Import")),
-    ("leads:collisions", _("Collisions")),
-    ("policy", _("Rules")),
-]
+# Each role's menu: a page, or a group of pages under one heading (a drop-down), so that a manager's dozen pages fit
+# from a 360 px phone to a 1920 px screen in either language.
+MANAGER_LEADS = (
+    _("Leads"),
+    [
+        ("pools:team", _("Team leads")),
+        ("pools:allocation", _("Allocation")),
+        ("pools:pool", _("Public pool")),
+        ("leads:import", _("Import")),
+        ("leads:collisions", _("Collisions")),
+    ],
+)
+MANAGER_REPORTS = (
+    _("Reports"),
+    [
+        ("reports:meeting", _("Evening meeting")),
+        ("reports:dashboard", _("Dashboard")),
+        ("reports:compliance", _("Compliance")),
+        ("deals:pipeline", _("Pipeline")),
+        ("qc:report", _("Integrity report")),
+    ],
+)
 NAVIGATION = {
     Role.REP: [
         ("home", _("Today")),
         ("visits:log", _("Log a visit")),
-        ("pools:mine", _("My leads")),
-        ("pools:pool", _("Public pool")),
-        ("visits:plan", _("Plan")),
-        ("deals:pipeline", _("Pipeline")),
-        ("visits:list", _("My visits")),
-        ("leads:create", _("New lead")),
+        (
+            _("Leads"),
+            [
+                ("pools:mine", _("My leads")),
+                ("pools:pool", _("Public pool")),
+                ("leads:create", _("New lead")),
+                ("deals:pipeline", _("Pipeline")),
+            ],
+        ),
+        (_("Visits"), [("visits:plan", _("Plan")), ("visits:list", _("My visits"))]),
     ],
-    Role.MANAGER: [("home", _("My teams")), *MANAGER_PAGES],
+    Role.MANAGER: [
+        ("home", _("My teams")),
+        MANAGER_LEADS,
+        MANAGER_REPORTS,
+        (_("Settings"), [("policy", _("Rules"))]),
+    ],
     Role.QC: [
         ("qc:queue", _("Audit queue")),
         ("qc:draws", _("Draws")),
         ("qc:report", _("Integrity report")),
         ("qc:incidents", _("Incidents")),
     ],
-    Role.ADMIN: [("home", _("Overview")), *MANAGER_PAGES, ("admin:index", _("Administration"))],
+    Role.ADMIN: [
+        ("home", _("Overview")),
+        MANAGER_LEADS,
+        MANAGER_REPORTS,
+        (_("Settings"), [("policy", _("Rules")), ("admin:index", _("Administration"))]),
+    ],
 }
+
+
+def _menu_item(entry, current: str) -> dict:
+    first, second = entry
+    if isinstance(second, list):
+        children = [_menu_item(child, current) for child in second]
+        return {"label": first, "children": children, "active": any(child["active"] for child in children)}
+    url = reverse(first)
+    return {"url": url, "label": second, "active": current == url}
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    current = request.path
-    items = []
-    for url_name, label in NAVIGATION.get(user.role, []):
-        url = reverse(url_name)
-        items.append({"url": url, "label": label, "active": current == url})
+    items = [_menu_item(entry, request.path) for entry in NAVIGATION.get(user.role, [])]
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
     return {"navigation": items, "unread_notifications": unread}

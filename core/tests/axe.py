@@ -21,3 +21,20 @@ def blocking_violations(page) -> list[str]:
         if violation["impact"] in BLOCKING_IMPACTS
         for node in violation["nodes"]
     ]
+
+
+def page_problems(page) -> list[str]:
+    """What axe finds on the page, and how far it is wider than the screen, if it is."""
+    problems = blocking_violations(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:
+        problems.append(f"{overflow}px wider than the screen")
+    return problems
+
+
+def sign_in(page, live_server_url: str, username: str, password: str) -> None:
+    page.goto(f"{live_server_url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form[method=post] button[type=submit].w-100")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

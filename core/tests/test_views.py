@@ -78,12 +78,23 @@ def test_a_managers_start_page_lists_their_teams_only(client, team, other_team, 
 
 
 def test_the_navigation_follows_the_role(client, owner, manager, admin_user):
+    def urls_in(menu):
+        return [child["url"] for item in menu for child in item.get("children", [item])]
+
     client.force_login(owner)
-    labels = [item["label"] for item in client.get("/").context["navigation"]]
-    assert labels[:4] == ["今天", "记录拜访", "我的线索", "公海"]
+    menu = client.get("/").context["navigation"]
+    assert [item["label"] for item in menu] == ["今天", "记录拜访", "线索", "拜访"]
+    assert [child["label"] for child in menu[2]["children"]][:2] == ["我的线索", "公海"]
+
+    client.force_login(manager)
+    menu = client.get(reverse("pools:allocation")).context["navigation"]
+    assert [item["label"] for item in menu] == ["我的团队", "线索", "报表", "设置"]
+    assert menu[1]["active"]
+    assert not menu[2]["active"]
+    assert reverse("reports:meeting") in urls_in(menu)
 
     client.force_login(admin_user)
-    assert "/admin/" in [item["url"] for item in client.get("/").context["navigation"]]
+    assert "/admin/" in urls_in(client.get("/").context["navigation"])
 
 
 def test_a_rep_changes_their_password(client, owner):
