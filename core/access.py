@@ -8,9 +8,9 @@ they are a manager of; QC audits the teams they are QC of; an admin sees every t
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -28,7 +28,9 @@ def role_required(*roles: str):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.user.role not in allowed:
-                raise PermissionDenied
+                # A page answered, not an exception raised: a rep following an old link is no error of the
+                # server's, and Django would log a raised PermissionDenied with its traceback.
+                return render(request, "403.html", status=403)
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -1,3 +1,4 @@
+import logging
 from datetime import timedelta
 
 import pytest
@@ -196,3 +197,14 @@ def test_the_favicon_is_found_where_browsers_look_for_it(client):
 
     assert response.status_code == 200
     assert b"<svg" in b"".join(response.streaming_content)
+
+
+def test_a_page_not_for_the_role_shows_the_sites_page_and_logs_no_traceback(client, owner, caplog):
+    client.force_login(owner)
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get(reverse("pools:allocation"))
+
+    assert response.status_code == 403
+    assert "你的角色无法打开此页面" in response.content.decode()
+    assert [record.exc_info for record in caplog.records] == [None]
