@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 
 class Role(models.TextChoices):
@@ -254,11 +255,31 @@ class Notification(models.Model):
 
     # Rendered when shown, so each reader sees it in their own language.
     MESSAGES = {
-        Kind.REMINDER: _("%(count)s of your leads reach a deadline within %(hours)s hours: %(companies)s"),
-        Kind.RECLAIMED: _("%(count)s leads were taken back from you after a missed deadline: %(companies)s"),
-        Kind.REASSIGNED: _("%(count)s leads taken back from colleagues were given to you: %(companies)s"),
-        Kind.TEAM_RECLAIMED: _("%(count)s leads were reclaimed from your reps: %(reps)s"),
-        Kind.ALLOCATED: _("%(count)s new leads were allocated to you today."),
+        Kind.REMINDER: ngettext_lazy(
+            "%(count)s of your leads reaches a deadline within %(hours)s hours: %(companies)s",
+            "%(count)s of your leads reach a deadline within %(hours)s hours: %(companies)s",
+            "count",
+        ),
+        Kind.RECLAIMED: ngettext_lazy(
+            "%(count)s lead was taken back from you after a missed deadline: %(companies)s",
+            "%(count)s leads were taken back from you after a missed deadline: %(companies)s",
+            "count",
+        ),
+        Kind.REASSIGNED: ngettext_lazy(
+            "%(count)s lead taken back from a colleague was given to you: %(companies)s",
+            "%(count)s leads taken back from colleagues were given to you: %(companies)s",
+            "count",
+        ),
+        Kind.TEAM_RECLAIMED: ngettext_lazy(
+            "%(count)s lead was reclaimed from your reps: %(reps)s",
+            "%(count)s leads were reclaimed from your reps: %(reps)s",
+            "count",
+        ),
+        Kind.ALLOCATED: ngettext_lazy(
+            "%(count)s new lead was allocated to you today.",
+            "%(count)s new leads were allocated to you today.",
+            "count",
+        ),
         Kind.INTEGRITY: _(
             "QC checked your visit to %(company)s on %(day)s with the customer and found it falsified. The visit is "
             "voided and recorded as an integrity incident."
@@ -289,4 +310,4 @@ class Notification(models.Model):
 
     @property
     def message(self) -> str:
-        return str(self.MESSAGES[self.kind]) % self.params
+        return self.MESSAGES[self.kind] % self.params

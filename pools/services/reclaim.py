@@ -213,7 +213,7 @@ def _notify_reclaim(moved, candidates, now) -> None:
             gained.setdefault(new_owner, []).append(lead_id)
         per_rep = lost_by_team.setdefault(team_of[lead_id], {})
         per_rep[old_owner] = per_rep.get(old_owner, 0) + 1
-    rep_names = dict(User.objects.filter(pk__in=list(lost)).values_list("pk", "username"))
+    rep_names = {rep.pk: str(rep) for rep in User.objects.filter(pk__in=list(lost)).only("pk", "name", "username")}
     for_managers: dict[int, dict[int, int]] = {}
     for team_id, manager_id in Membership.objects.filter(
         team_id__in=list(lost_by_team), role=Role.MANAGER, user__is_active=True

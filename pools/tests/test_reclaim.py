@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Notification, Role
 from core.tests.factories import member
@@ -37,6 +37,9 @@ def test_a_lead_not_followed_up_within_48_hours_goes_to_a_colleague(claimed, own
     assert result.to_colleagues == 1
     kinds = dict(Notification.objects.values_list("user__username", "kind"))
     assert kinds == {"owner": "reclaimed", "teammate": "reassigned", "manager": "team_reclaimed"}
+    with translation.override("en"):
+        told = Notification.objects.get(user=manager).message
+    assert told == f"1 lead was reclaimed from your reps: {owner.name} (1)"  # by name, in the singular
 
 
 def test_a_followed_up_lead_is_kept_until_the_resolve_deadline(claimed, owner, teammate, time_machine):
