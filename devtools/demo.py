@@ -201,7 +201,13 @@ def _qc_history(team: Team, qc: User, chance: random.Random) -> None:
             continue  # yesterday's sample is today's work
         for sample in draw.samples.order_by("pk"):
             if not falsified and sample.visit.outcome == Outcome.EFFECTIVE:
-                record_audit(actor=qc, sample=sample, outcome=AuditOutcome.FALSIFIED, notes="客户说当天没有人来拜访")
+                record_audit(
+                    actor=qc,
+                    sample=sample,
+                    outcome=AuditOutcome.FALSIFIED,
+                    notes="客户说当天没有人来拜访",
+                    confirmed=True,
+                )
                 falsified = True
                 continue
             outcome = chance.choice(

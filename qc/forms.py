@@ -15,6 +15,11 @@ class AuditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required for a mismatch or a falsified visit."),
     )
+    confirm_falsified = forms.BooleanField(
+        label=_("Falsified is for good: the visit is voided and stays on the rep's integrity record."),
+        required=False,
+        help_text=_("Tick to confirm when you record a falsified visit."),
+    )
 
 
 class DrawForm(forms.Form):

@@ -23,6 +23,8 @@ class Draw(models.Model):
     potential_rate = models.DecimalField(_("potential rate (%)"), max_digits=5, decimal_places=2)
     minimum_per_rep = models.PositiveIntegerField(_("minimum per rep"))
     candidates = models.PositiveIntegerField(_("visits to draw from"), default=0)
+    # Visits of the day sampled by earlier draws: a second draw of a day tops the first up from the rest.
+    drawn_before = models.PositiveIntegerField(_("drawn before"), default=0)
     created_at = models.DateTimeField(_("drawn at"))
 
     class Meta:

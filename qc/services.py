@@ -98,6 +98,13 @@ def draw_sample(
             .annotate(count=Count("pk"))
             .values_list("rep_id", "count")
         )
+        if actor is not None and not candidates:
+            if already_per_rep:
+                raise DomainError(
+                    _("Every visit of %(day)s in %(team)s has been drawn already; there is nothing more to draw.")
+                    % {"day": day, "team": team}
+                )
+            raise DomainError(_("%(team)s has no visits on %(day)s: nothing was drawn.") % {"day": day, "team": team})
         signals = risk_signals(team, day)
         weights = (
             {visit_id: 1 + RISK_WEIGHT_PER_SIGNAL * len(found) for visit_id, found in signals.items()}
@@ -124,6 +131,7 @@ def draw_sample(
             potential_rate=policy.qc_potential_rate,
             minimum_per_rep=policy.qc_minimum_per_rep,
             candidates=len(candidates),
+            drawn_before=sum(already_per_rep.values()),
             created_at=now,
         )
         Sample.objects.bulk_create(
@@ -153,13 +161,18 @@ def draw_due_teams(*, now=None) -> list[Draw]:
     return draws
 
 
-def record_audit(*, actor: User, sample: Sample, outcome: str, notes: str = "") -> Audit:
-    """Record what the customer said. A falsified visit is voided and becomes a permanent incident against the rep."""
+def record_audit(*, actor: User, sample: Sample, outcome: str, notes: str = "", confirmed: bool = False) -> Audit:
+    """Record what the customer said. A falsified visit is voided and becomes a permanent incident against the rep,
+    so it is recorded only once the auditor has `confirmed` it."""
     if outcome not in AuditOutcome.values:
         raise DomainError(_("Choose the outcome of the check."))
     notes = (notes or "").strip()
     if outcome in (AuditOutcome.FALSIFIED, AuditOutcome.MINOR_MISMATCH) and not notes:
         raise DomainError(_("Say what did not match."))
+    if outcome == AuditOutcome.FALSIFIED and not confirmed:
+        raise DomainError(
+            _("Tick the confirmation: a falsified visit is voided and stays on the rep's record for good.")
+        )
     with transaction.atomic():
         current = Sample.objects.select_for_update().select_related("visit", "draw__team").get(pk=sample.pk)
         require_qc_of(actor, current.draw.team)

@@ -35,12 +35,19 @@ def audit(request, pk):
                 sample=sample,
                 outcome=form.cleaned_data["outcome"],
                 notes=form.cleaned_data["notes"],
+                confirmed=form.cleaned_data["confirm_falsified"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Audit recorded."))
-            return redirect("qc:queue")
+            following = selectors.audit_queue(request.user).exclude(pk=sample.pk).first()
+            if following is None:
+                messages.success(request, _("Audit recorded. The queue is empty."))
+                return redirect("qc:queue")
+            messages.success(
+                request, _("Audit recorded. Next: %(company)s.") % {"company": following.visit.company_name}
+            )
+            return redirect("qc:audit", following.pk)
     context = {
         "sample": sample,
         "visit": sample.visit,
@@ -65,11 +72,15 @@ def draws(request):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(
-                request,
-                _("Drew %(count)s of %(candidates)s visits (seed %(seed)s).")
-                % {"count": draw.samples.count(), "candidates": draw.candidates, "seed": draw.seed},
-            )
+            said = {"count": draw.samples.count(), "candidates": draw.candidates, "seed": draw.seed}
+            if draw.drawn_before:
+                message = _(
+                    "%(day)s had been drawn before (%(before)s visits sampled): this draw tops it up with %(count)s "
+                    "more of the %(candidates)s not drawn yet (seed %(seed)s)."
+                ) % {**said, "day": draw.day, "before": draw.drawn_before}
+            else:
+                message = _("Drew %(count)s of %(candidates)s visits (seed %(seed)s).") % said
+            messages.success(request, message)
             return redirect("qc:draws")
     page = Paginator(selectors.draw_progress(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "qc/draws.html", {"form": form, "page": page, "query": ""})

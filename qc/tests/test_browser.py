@@ -48,6 +48,7 @@ def test_qc_draws_audits_and_records_a_falsified_visit_in_the_browser(live_serve
     expect(page.get_by_text("赵老板").first).to_be_visible()
     page.check("input[name=outcome][value=falsified]")
     page.fill("textarea[name=notes]", "客户说当天没人来过")
+    page.check("input[name=confirm_falsified]")
     page.click("form.card button[type=submit]")
 
     expect(page.get_by_test_id("queue-size")).to_have_text("0")

@@ -136,7 +136,7 @@ def test_a_verified_audit_closes_the_sample(sampled, qc_user):
     sampled.refresh_from_db()
     assert sampled.status == SampleStatus.VERIFIED
     with pytest.raises(DomainError, match="该样本已核查过"):
-        record_audit(actor=qc_user, sample=sampled, outcome="falsified", notes="late change of mind")
+        record_audit(actor=qc_user, sample=sampled, outcome="falsified", notes="late change of mind", confirmed=True)
 
 
 def test_unreachable_is_retried_up_to_the_limit_then_unverifiable(sampled, qc_user, team):
@@ -155,7 +155,12 @@ def test_a_falsified_visit_is_voided_recorded_and_stops_counting(sampled, qc_use
     visit = sampled.visit
     lead = visit.lead
 
-    record_audit(actor=qc_user, sample=sampled, outcome="falsified", notes="客户说没人来过")
+    with pytest.raises(DomainError, match="请勾选确认"):
+        record_audit(actor=qc_user, sample=sampled, outcome="falsified", notes="客户说没人来过")
+    visit.refresh_from_db()
+    assert not visit.is_voided
+
+    record_audit(actor=qc_user, sample=sampled, outcome="falsified", notes="客户说没人来过", confirmed=True)
 
     visit.refresh_from_db()
     assert visit.is_voided

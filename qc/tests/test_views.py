@@ -3,11 +3,12 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from core.policy import policy_for
 from core.tests.factories import assert_only_roles_reach
 from leads.models import Lead
 from leads.tests.factories import LeadFactory, owned_lead
-from qc.models import Sample, SampleStatus
-from qc.services import draw_sample
+from qc.models import Draw, Sample, SampleStatus
+from qc.services import draw_sample, record_audit
 from visits.models import Visit
 from visits.services import log_visit
 
@@ -54,14 +55,38 @@ def test_qc_of_another_team_cannot_open_the_sample(client, other_team, sample):
     assert client.get(reverse("qc:audit", args=[sample.pk])).status_code == 404
 
 
-def test_recording_a_falsified_audit_in_the_page(client, qc_user, sample):
+def test_recording_a_falsified_audit_in_the_page_asks_for_a_confirmation(client, qc_user, sample):
     client.force_login(qc_user)
+    url = reverse("qc:audit", args=[sample.pk])
 
-    client.post(reverse("qc:audit", args=[sample.pk]), {"outcome": "falsified", "notes": "客户否认"})
+    unconfirmed = client.post(url, {"outcome": "falsified", "notes": "客户否认"})
+    assert "请勾选确认" in unconfirmed.content.decode()
+    assert "客户否认" in unconfirmed.content.decode()
+    assert not Visit.objects.get().is_voided
+
+    client.post(url, {"outcome": "falsified", "notes": "客户否认", "confirm_falsified": "on"})
 
     sample.refresh_from_db()
     assert sample.status == SampleStatus.FALSIFIED
     assert Visit.objects.get().is_voided
+
+
+def test_after_an_audit_the_next_sample_opens(client, qc_user, team, owner, time_machine):
+    time_machine.move_to("2026-11-26 15:00:00+08:00", tick=False)
+    for name in ("甲公司", "乙公司"):
+        log_visit(actor=owner, lead=owned_lead(team, owner, company_name=name), values=POTENTIAL)
+    time_machine.move_to("2026-11-27 09:30:00+08:00", tick=False)
+    policy = policy_for(team)
+    policy.qc_potential_rate = 100
+    policy.save()
+    draw_sample(team=team, day=date(2026, 11, 26), actor=qc_user)
+    first, second = Sample.objects.order_by("visit__occurred_at", "pk")
+    client.force_login(qc_user)
+
+    response = client.post(reverse("qc:audit", args=[first.pk]), {"outcome": "verified"})
+    assert response.url == reverse("qc:audit", args=[second.pk])
+    last = client.post(reverse("qc:audit", args=[second.pk]), {"outcome": "unreachable"}, follow=True)
+    assert "已记录核查结果。队列已清空。" in last.content.decode()
 
 
 def test_a_draw_on_demand_from_the_page(client, qc_user, team, owner, time_machine):
@@ -75,6 +100,35 @@ def test_a_draw_on_demand_from_the_page(client, qc_user, team, owner, time_machi
     client.post(reverse("qc:draws"), {"team": team.pk, "day": "2026-11-26"})
 
     assert Sample.objects.count() == 1
+
+
+def test_a_second_draw_says_it_tops_up_and_an_empty_day_draws_nothing(client, qc_user, team, owner, time_machine):
+    time_machine.move_to("2026-11-26 15:00:00+08:00", tick=False)
+    log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL)
+    time_machine.move_to("2026-11-27 09:30:00+08:00", tick=False)
+    client.force_login(qc_user)
+    draw_sample(team=team, day=date(2026, 11, 26), actor=qc_user)
+    time_machine.move_to("2026-11-26 20:00:00+08:00", tick=False)
+    for _ in range(3):
+        log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL)
+    time_machine.move_to("2026-11-27 10:00:00+08:00", tick=False)
+
+    top_up = client.post(reverse("qc:draws"), {"team": team.pk, "day": "2026-11-26"}, follow=True).content.decode()
+    assert "已抽过（已抽 1 条）：本次从尚未抽取的 3 条中补抽" in top_up
+
+    empty = client.post(reverse("qc:draws"), {"team": team.pk, "day": "2026-11-25"}).content.decode()
+    assert "2026-11-25 没有拜访，未抽取任何样本" in empty
+    assert Draw.objects.filter(day="2026-11-25").count() == 0
+
+
+def test_a_rep_sees_qc_not_the_auditor_on_their_integrity_record(client, qc_user, owner, sample):
+    record_audit(actor=qc_user, sample=sample, outcome="falsified", notes="客户否认", confirmed=True)
+    client.force_login(owner)
+
+    page = client.get(reverse("qc:incidents")).content.decode()
+
+    assert "客户否认" in page
+    assert str(qc_user) not in page
 
 
 def test_qc_can_call_the_contact_typed_on_a_collision_visit(client, team, owner, teammate, qc_user, time_machine):
