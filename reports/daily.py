@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count
 
-from core.calendar import day_bounds
+from core.calendar import day_bounds, last_closed_day
 from core.models import Team, User
 from core.policy import policy_for
 from core.selectors import active_reps
@@ -80,11 +80,25 @@ class ComplianceRow:
         return sum(1 for _day, _visits, _effective, met in self.days if not met)
 
 
+# Compliance weeks run Monday to Saturday: Sunday is no working day of the method.
+WORKING_DAYS = 6
+
+
+def last_complete_week(team: Team, now=None) -> date:
+    """Return the Monday of the latest week whose every working day has closed for entry: the week a manager judges
+    (on a Monday, last week; once Saturday's entry has closed, this one)."""
+    closed = last_closed_day(team, now)
+    monday = closed - timedelta(days=closed.weekday())
+    if closed < monday + timedelta(days=WORKING_DAYS - 1):
+        monday -= timedelta(days=7)
+    return monday
+
+
 def weekly_compliance(team: Team, monday: date, last_day: date | None = None) -> list[ComplianceRow]:
     """Return, per active rep, each working day of the week (Monday to Saturday, up to `last_day`) and whether
     both daily targets were met."""
     policy = policy_for(team)
-    days = [monday + timedelta(days=offset) for offset in range(6)]
+    days = [monday + timedelta(days=offset) for offset in range(WORKING_DAYS)]
     if last_day is not None:
         days = [day for day in days if day <= last_day]
     counts = {

@@ -112,8 +112,9 @@ def meeting(request):
 def compliance(request):
     """Weekly compliance: who missed the visit or effective target, on which days."""
     team, teams = _report_team(request)
-    chosen = day_param(request, "week") or local_day(team)
-    monday = chosen - timedelta(days=chosen.weekday())
+    chosen = day_param(request, "week")
+    monday = chosen - timedelta(days=chosen.weekday()) if chosen else daily.last_complete_week(team)
+    today = local_day(team)
     rows = daily.weekly_compliance(team, monday, last_day=last_closed_day(team))
     context = {
         "team": team,
@@ -123,5 +124,6 @@ def compliance(request):
         "days": [day for day, *_rest in rows[0].days] if rows else [],
         "previous_week": monday - timedelta(days=7),
         "next_week": monday + timedelta(days=7),
+        "this_week": today - timedelta(days=today.weekday()),
     }
     return render(request, "reports/compliance.html", context)

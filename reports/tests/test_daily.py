@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,7 +9,7 @@ from core.models import Role
 from core.tests.factories import member
 from leads.tests.factories import owned_lead
 from pools.services.ownership import claim_lead
-from reports.daily import evening_meeting, weekly_compliance
+from reports.daily import evening_meeting, last_complete_week, weekly_compliance
 from visits.tests.factories import visits_for
 
 DAY = date(2026, 11, 27)
@@ -111,3 +112,31 @@ def test_today_runs_the_same_queries_with_months_of_history(client, team, owner,
         owned_lead(team, owner)
     large = count_queries(client, reverse("home"), {})
     assert small == large
+
+
+@pytest.mark.parametrize(
+    ("now", "monday"),
+    [
+        ("2026-11-30 10:00:00+08:00", "2026-11-23"),  # Monday: last week, not the empty new one
+        ("2026-12-02 15:00:00+08:00", "2026-11-23"),  # Wednesday: this week is not over
+        ("2026-12-05 22:30:00+08:00", "2026-11-23"),  # Saturday before its entry closes
+        ("2026-12-05 23:30:00+08:00", "2026-11-30"),  # Saturday's entry closed: this week is complete
+    ],
+)
+def test_compliance_opens_on_the_last_complete_week(team, time_machine, now, monday):
+    time_machine.move_to(now, tick=False)
+
+    assert last_complete_week(team).isoformat() == monday
+
+
+def test_on_a_monday_the_compliance_page_shows_last_weeks_misses(client, team, owner, manager, time_machine):
+    visits_for(owner, team, date(2026, 11, 27), in_person=3, effective=0)
+    time_machine.move_to("2026-11-30 09:00:00+08:00", tick=False)
+    client.force_login(manager)
+
+    response = client.get(reverse("reports:compliance"))
+
+    assert response.context["monday"] == date(2026, 11, 23)
+    row = next(row for row in response.context["rows"] if row.rep == owner)
+    assert row.missed == 6
+    assert "week=2026-11-30" in response.content.decode()  # this week so far, one tap away
