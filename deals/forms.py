@@ -74,3 +74,12 @@ class PaymentForm(forms.Form):
 class StageBackForm(forms.Form):
     to_stage = forms.ChoiceField(label=_("Back to"), choices=[(stage, Stage(stage).label) for stage in STAGE_PATH[:-2]])
     reason = forms.CharField(label=_("Why"), max_length=200)
+
+
+class ReversalForm(forms.Form):
+    entry = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why it is wrong"),
+        max_length=255,
+        help_text=_("The entry stays in the history with an opposite entry; nothing is edited or deleted."),
+    )

@@ -63,7 +63,7 @@ def pipeline_of(user: User) -> list[dict]:
         amounts[stage] = amounts.get(stage, Decimal("0")) + total
     latest_proposal = Proposal.objects.filter(lead=OuterRef("pk")).order_by("-created_at").values("amount")[:1]
     for stage, total in (
-        scope.filter(contracts__isnull=True, proposals__isnull=False)
+        scope.filter(~Exists(Contract.objects.standing().filter(lead=OuterRef("pk"))), proposals__isnull=False)
         .distinct()
         .annotate(proposed=Subquery(latest_proposal))
         .order_by()
@@ -105,7 +105,7 @@ def customers_of(user: User, *, without_contract: bool = False) -> QuerySet[Lead
     )
     customers = _deal_scope(user).filter(state=LeadState.CUSTOMER)
     if without_contract:
-        customers = customers.filter(~Exists(Contract.objects.filter(lead=OuterRef("pk"))))
+        customers = customers.filter(~Exists(Contract.objects.standing().filter(lead=OuterRef("pk"))))
     return (
         customers.annotate(contract_total=Subquery(_contract_total()), paid_total=Subquery(paid_total))
         .select_related("owner")

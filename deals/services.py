@@ -105,7 +105,7 @@ def sign_contract(*, actor: User, lead: Lead, number: str, amount, signed_on, te
         _require_deal_owner(actor, current)
         if not stage_reached(current, Stage.PROPOSAL):
             raise DomainError(_("A contract follows a proposal: add the proposal first."))
-        if Contract.objects.filter(number=number).exists():
+        if Contract.objects.standing().filter(number=number).exists():
             raise DomainError(_("Contract number %(number)s is already used.") % {"number": number})
         contract = Contract.objects.create(
             lead=current,
@@ -115,6 +115,7 @@ def sign_contract(*, actor: User, lead: Lead, number: str, amount, signed_on, te
             term_months=term_months,
             signed_by_id=current.owner_id,
             team_id=current.team_id,
+            recorded_by=actor,
         )
         now = timezone.now()
         if current.state in OPEN_STATES:
@@ -129,23 +130,151 @@ def sign_contract(*, actor: User, lead: Lead, number: str, amount, signed_on, te
     return contract
 
 
+def still_due(contract: Contract) -> Decimal:
+    """What the customer still owes on a contract: its amount less what stands of its payments (reversals net out)."""
+    paid = Payment.objects.filter(contract=contract).aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    return contract.amount - paid
+
+
 def record_payment(*, actor: User, contract: Contract, amount, received_on, method: str) -> Payment:
-    """Record money received; once payments cover the contract, the deal reaches "payment collected"."""
+    """Record money received, never more than is still due; once payments cover the contract, the deal reaches
+    "payment collected"."""
     amount = _money(amount)
     if method not in PaymentMethod.values:
         raise DomainError(_("Choose how the money was paid."))
     if received_on > local_day(contract.lead.team):
         raise DomainError(_("A payment cannot be received in the future."))
     with transaction.atomic():
+        # The lead's row lock serialises every money entry of the deal: two payments at once cannot both fit.
         current = Lead.objects.select_for_update().get(pk=contract.lead_id)
         _require_deal_owner(actor, current)
+        contract = Contract.objects.get(pk=contract.pk)
+        if contract.is_reversed or contract.reverses_id:
+            raise DomainError(
+                _("Contract %(number)s was reversed; record the payment on the contract that stands.")
+                % {"number": contract.number}
+            )
+        due = still_due(contract)
+        if amount > due:
+            raise DomainError(
+                _("¥%(amount)s is more than the ¥%(due)s still due on contract %(number)s.")
+                % {"amount": _shown(amount), "due": _shown(due), "number": contract.number}
+            )
         payment = Payment.objects.create(
             contract=contract, amount=amount, received_on=received_on, method=method, recorded_by=actor
         )
-        paid = Payment.objects.filter(contract=contract).aggregate(total=Sum("amount"))["total"]
-        if paid >= contract.amount and current.stage == Stage.CONTRACT_SIGNED:
+        if amount == due and current.stage == Stage.CONTRACT_SIGNED:
             _set_stage(current, Stage.PAYMENT_COLLECTED, actor=actor, now=timezone.now())
     return payment
+
+
+def reverse_payment(*, actor: User, payment: Payment, reason: str) -> Payment:
+    """Correct a wrong payment: an entry of the opposite amount on the same day, with why; the original stays."""
+    reason = _reason_for_reversal(reason)
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=payment.contract.lead_id)
+        _require_deal_owner(actor, current)
+        payment = Payment.objects.select_related("contract").get(pk=payment.pk)
+        reversal = _reverse_payment(payment, actor=actor, reason=reason)
+        now = timezone.now()
+        _record_reversal(
+            current,
+            actor=actor,
+            now=now,
+            reason=reason,
+            code=EventReason.PAYMENT_REVERSED,
+            details={
+                "amount": _shown(payment.amount),
+                "received_on": payment.received_on.isoformat(),
+                "number": payment.contract.number,
+            },
+        )
+        if current.stage == Stage.PAYMENT_COLLECTED and still_due(payment.contract) > 0:
+            _set_stage(current, Stage.CONTRACT_SIGNED, actor=actor, now=now, reason=reason)
+    return reversal
+
+
+def reverse_contract(*, actor: User, contract: Contract, reason: str) -> Contract:
+    """Correct a wrong contract: it and its payments are reversed by entries of the opposite amounts, with why.
+
+    The customer stays a customer; with no contract standing, the deal goes back to its proposal and the manager
+    sees a customer without a contract (to withdraw, or to give the corrected contract)."""
+    reason = _reason_for_reversal(reason)
+    with transaction.atomic():
+        current = Lead.objects.select_for_update().get(pk=contract.lead_id)
+        _require_deal_owner(actor, current)
+        contract = Contract.objects.get(pk=contract.pk)
+        if contract.is_reversed or contract.reverses_id:
+            raise DomainError(_("This entry has already been reversed."))
+        for payment in Payment.objects.standing().filter(contract=contract):
+            _reverse_payment(payment, actor=actor, reason=reason)
+        Contract.objects.filter(pk=contract.pk).update(is_reversed=True)
+        reversal = Contract.objects.create(
+            lead=current,
+            number=contract.number,
+            amount=-contract.amount,
+            signed_on=contract.signed_on,
+            term_months=contract.term_months,
+            signed_by_id=contract.signed_by_id,
+            team_id=contract.team_id,
+            reverses=contract,
+            reason=reason,
+            recorded_by=actor,
+        )
+        now = timezone.now()
+        _record_reversal(
+            current,
+            actor=actor,
+            now=now,
+            reason=reason,
+            code=EventReason.CONTRACT_REVERSED,
+            details={"amount": _shown(contract.amount), "number": contract.number},
+        )
+        if not Contract.objects.standing().filter(lead=current).exists() and stage_reached(
+            current, Stage.CONTRACT_SIGNED
+        ):
+            _set_stage(current, Stage.PROPOSAL, actor=actor, now=now, reason=reason)
+    return reversal
+
+
+def _reason_for_reversal(reason: str) -> str:
+    reason = (reason or "").strip()[:255]
+    if not reason:
+        raise DomainError(_("Say why the entry is reversed."))
+    return reason
+
+
+def _reverse_payment(payment: Payment, *, actor: User, reason: str) -> Payment:
+    if payment.is_reversed or payment.reverses_id:
+        raise DomainError(_("This entry has already been reversed."))
+    Payment.objects.filter(pk=payment.pk).update(is_reversed=True)
+    return Payment.objects.create(
+        contract_id=payment.contract_id,
+        amount=-payment.amount,
+        received_on=payment.received_on,
+        method=payment.method,
+        recorded_by=actor,
+        reverses=payment,
+        reason=reason,
+    )
+
+
+def _record_reversal(lead: Lead, *, actor: User, now, reason: str, code: str, details: dict) -> None:
+    record_event(
+        lead,
+        kind=EventKind.REVERSED,
+        actor=actor,
+        to_state=lead.state,
+        to_owner_id=lead.owner_id,
+        at=now,
+        reason=reason,
+        reason_code=code,
+        details=details,
+    )
+
+
+def _shown(amount: Decimal) -> str:
+    return f"{amount:,.2f}"
 
 
 def move_stage_back(*, actor: User, lead: Lead, to_stage: str, reason: str) -> Lead:

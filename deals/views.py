@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -10,7 +10,8 @@ from core.access import role_required
 from core.errors import DomainError
 from core.models import Role
 from deals import selectors, services
-from deals.forms import ContractForm, NeedForm, PaymentForm, ProposalForm, StageBackForm
+from deals.forms import ContractForm, NeedForm, PaymentForm, ProposalForm, ReversalForm, StageBackForm
+from deals.models import Contract, Payment
 from leads.selectors import get_lead_for
 
 PAGE_SIZE = 25
@@ -29,7 +30,9 @@ def step(request, pk):
         "back": StageBackForm,
     }
     if action == "payment":
-        form = PaymentForm(request.POST, contracts=lead.contracts.all())
+        form = PaymentForm(request.POST, contracts=lead.contracts.standing())
+    elif action in ("reverse_payment", "reverse_contract"):
+        form = ReversalForm(request.POST)
     elif action in forms_by_action:
         form = forms_by_action[action](request.POST, request.FILES)
     else:
@@ -59,6 +62,16 @@ def step(request, pk):
             amount=data["amount"],
             received_on=data["received_on"],
             method=data["method"],
+        ),
+        "reverse_payment": lambda: services.reverse_payment(
+            actor=request.user,
+            payment=get_object_or_404(Payment, pk=data["entry"], contract__lead=lead),
+            reason=data["reason"],
+        ),
+        "reverse_contract": lambda: services.reverse_contract(
+            actor=request.user,
+            contract=get_object_or_404(Contract, pk=data["entry"], lead=lead),
+            reason=data["reason"],
         ),
         "back": lambda: services.move_stage_back(
             actor=request.user, lead=lead, to_stage=data["to_stage"], reason=data["reason"]

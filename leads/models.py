@@ -227,6 +227,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", _("Closed")
     REOPENED = "reopened", _("Reopened")
     STAGE = "stage", _("Stage changed")
+    REVERSED = "reversed", _("Money entry reversed")
 
 
 class EventReason(models.TextChoices):
@@ -239,6 +240,8 @@ class EventReason(models.TextChoices):
     CONTRACT_SIGNED = "contract_signed", _("Contract signed")
     STAGE_CHANGED = "stage_changed", _("Stage changed")
     CLOSED = "closed", _("Closed")
+    PAYMENT_REVERSED = "payment_reversed", _("Payment reversed")
+    CONTRACT_REVERSED = "contract_reversed", _("Contract reversed")
 
 
 class EventJob(models.TextChoices):
@@ -255,6 +258,10 @@ REASON_MESSAGES = {
     EventReason.CONTRACT_SIGNED: _("Contract %(number)s signed"),
     EventReason.STAGE_CHANGED: _("%(from)s → %(to)s"),
     EventReason.CLOSED: "%(close_reason)s",  # the close reason's own label
+    EventReason.PAYMENT_REVERSED: _(
+        "Payment of ¥%(amount)s received on %(received_on)s (contract %(number)s) reversed"
+    ),
+    EventReason.CONTRACT_REVERSED: _("Contract %(number)s (¥%(amount)s) reversed, with its payments"),
 }
 # Events written before reasons and jobs were codes kept their English words; they are shown as the codes would be.
 LEGACY_REASONS = {

@@ -15,7 +15,7 @@ from core.calendar import day_bounds, zone_of
 from core.models import Membership, Role, Team, TeamPolicy, User
 from core.paging import tally
 from core.policy import policy_for
-from deals.models import Contract, Payment
+from deals.models import STANDING, Contract, Payment
 from leads.deadlines import due_by
 from leads.lifecycle import WORKING_STATES
 from leads.models import STAGE_PATH, EventKind, Lead, LeadEvent, LeadState, Stage
@@ -228,7 +228,8 @@ def revenue(teams: list[Team], start: date, end: date) -> Chart:
         for row in Contract.objects.filter(team__in=teams, signed_on__gte=start, signed_on__lte=end)
         .annotate(week=TruncWeek("signed_on"))
         .values("week")
-        .annotate(count=Count("pk"), amount=Sum("amount"))
+        # A reversal entry nets its contract out of the amount, and neither is counted as signed.
+        .annotate(count=Count("pk", filter=STANDING), amount=Sum("amount"))
     }
     payments = dict(
         Payment.objects.filter(contract__team__in=teams, received_on__gte=start, received_on__lte=end)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from core.access import is_owner_or_manager
 from core.calendar import local_day
 from core.models import User
-from deals.forms import ContractForm, NeedForm, PaymentForm, ProposalForm, StageBackForm
+from deals.forms import ContractForm, NeedForm, PaymentForm, ProposalForm, ReversalForm, StageBackForm
 from deals.models import Payment
 from deals.services import stage_reached
 from leads.lifecycle import WORKING_STATES
@@ -38,7 +38,11 @@ def deal_panel(context, lead):
 
 def deal_context(lead: Lead, user: User) -> dict:
     """What the lead page shows of the deal: the path, the next step, the evidence so far, and the forms."""
-    contracts = list(lead.contracts.annotate(paid=Coalesce(Sum("payments__amount"), Decimal("0"))))
+    contracts = list(
+        lead.contracts.filter(reverses__isnull=True)
+        .select_related("reversal")
+        .annotate(paid=Coalesce(Sum("payments__amount"), Decimal("0")))
+    )
     can_work = lead.state in WORKING_STATES and is_owner_or_manager(user, owner_id=lead.owner_id, team_id=lead.team_id)
     path = [(stage, Stage(stage).label, stage_reached(lead, stage)) for stage in STAGE_PATH]
     context = {
@@ -47,7 +51,9 @@ def deal_context(lead: Lead, user: User) -> dict:
         "next_step": NEXT_STEPS[lead.stage],
         "proposals": lead.proposals.all(),
         "contracts": contracts,
-        "payments": Payment.objects.filter(contract__lead=lead).select_related("contract"),
+        "payments": Payment.objects.filter(contract__lead=lead, reverses__isnull=True).select_related(
+            "contract", "reversal"
+        ),
         "can_work": can_work,
     }
     if can_work:
@@ -56,7 +62,8 @@ def deal_context(lead: Lead, user: User) -> dict:
             "need_form": NeedForm(initial={"need": lead.confirmed_need}),
             "proposal_form": ProposalForm(),
             "contract_form": ContractForm(initial={"signed_on": today}),
-            "payment_form": PaymentForm(contracts=lead.contracts.all(), initial={"received_on": today}),
+            "payment_form": PaymentForm(contracts=lead.contracts.standing(), initial={"received_on": today}),
+            "reversal_form": ReversalForm(),
             "back_form": StageBackForm(),
         }
     return context

@@ -48,7 +48,7 @@ def _reason_given(reason: str) -> str:
 
 def has_signed_contract(lead: Lead) -> bool:
     """Whether a customer stands on a signed contract (else it stands on a manager's decision)."""
-    return lead.contracts.exists()
+    return lead.contracts.standing().exists()
 
 
 def convert_lead(*, actor: User, lead: Lead, reason: str) -> Lead:
