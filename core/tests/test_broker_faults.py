@@ -97,7 +97,10 @@ def test_an_audit_recorded_while_the_broker_is_down_succeeds_and_its_mail_goes_o
     client.force_login(qc_user)
 
     own_redis.stop()
-    response = client.post(reverse("qc:audit", args=[sample.pk]), {"outcome": "falsified", "notes": "客户说没人来过"})
+    response = client.post(
+        reverse("qc:audit", args=[sample.pk]),
+        {"outcome": "falsified", "notes": "客户说没人来过", "confirm_falsified": "on"},
+    )
 
     assert response.status_code == 302
     sample.refresh_from_db()

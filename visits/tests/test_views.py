@@ -166,12 +166,13 @@ def test_the_amend_page_records_an_amendment_after_the_cut_off(client, owner, te
 def test_compliance_counts_today_only_after_the_entry_cut_off(client, manager, owner, team, time_machine):
     client.force_login(manager)
 
+    this_week = {"week": "2026-11-23"}
     time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)  # a Friday
-    days = [day.isoformat() for day in client.get(reverse("reports:compliance")).context["days"]]
+    days = [day.isoformat() for day in client.get(reverse("reports:compliance"), this_week).context["days"]]
     assert days[-1] == "2026-11-26"
 
     time_machine.move_to("2026-11-27 23:30:00+08:00", tick=False)
-    days = [day.isoformat() for day in client.get(reverse("reports:compliance")).context["days"]]
+    days = [day.isoformat() for day in client.get(reverse("reports:compliance"), this_week).context["days"]]
     assert days[-1] == "2026-11-27"
 
 
