@@ -5,13 +5,15 @@ Each runs a fixed number of aggregate queries, however many reps and however muc
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from core.calendar import day_bounds, last_closed_day
 from core.models import Team, User
 from core.policy import policy_for
 from core.selectors import active_reps
+from deals.models import STANDING, Contract, Payment
 from leads.models import EventKind, LeadEvent
 from visits.counting import targets_met, visit_counts
 from visits.models import DailyNote, Visit
@@ -26,6 +28,9 @@ class MeetingRow:
     phone: int = 0
     new_leads: int = 0
     conversions: int = 0
+    contracts: int = 0
+    contract_amount: Decimal = Decimal("0")
+    collected: Decimal = Decimal("0")
     win: str = ""
     difficulty: str = ""
     target_met: bool = False
@@ -60,14 +65,49 @@ def evening_meeting(team: Team, day: date) -> tuple[list[MeetingRow], MeetingRow
         row.new_leads = created.get(row.rep.pk, 0)
         row.conversions = converted.get(row.rep.pk, 0)
         row.target_met = targets_met(vars(row), policy)
+    _add_money(rows, team, day)
     for note in DailyNote.objects.filter(team=team, day=day):
         if note.rep_id in rows:
             rows[note.rep_id].win, rows[note.rep_id].difficulty = note.win, note.difficulty
     totals = MeetingRow(rep=None)
     for row in rows.values():
-        for name in ("in_person", "effective", "cold", "phone", "new_leads", "conversions"):
+        for name in MEETING_TOTALS:
             setattr(totals, name, getattr(totals, name) + getattr(row, name))
     return list(rows.values()), totals
+
+
+MEETING_TOTALS = (
+    "in_person",
+    "effective",
+    "cold",
+    "phone",
+    "new_leads",
+    "conversions",
+    "contracts",
+    "contract_amount",
+    "collected",
+)
+
+
+def _add_money(rows: dict[int, MeetingRow], team: Team, day: date) -> None:
+    """Contracts signed on `day` and money received on `day`, each the rep's whose contract it is. A reversal entry
+    carries its original's day, so a correction nets out of the day it corrects."""
+    for rep_id, count, amount in (
+        Contract.objects.filter(team=team, signed_on=day)
+        .values_list("signed_by")
+        .annotate(count=Count("pk", filter=STANDING), amount=Sum("amount"))
+        .order_by()
+    ):
+        if rep_id in rows:
+            rows[rep_id].contracts, rows[rep_id].contract_amount = count, amount
+    for rep_id, amount in (
+        Payment.objects.filter(contract__team=team, received_on=day)
+        .values_list("contract__signed_by")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    ):
+        if rep_id in rows:
+            rows[rep_id].collected = amount
 
 
 @dataclass

@@ -104,6 +104,8 @@ def meeting(request):
         "totals": totals,
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
+        # The meeting room's projector: the table alone, large, refreshed every minute as the last visits come in.
+        "projector": request.GET.get("projector") == "1",
     }
     return render(request, "reports/meeting.html", context)
 

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -140,3 +141,44 @@ def test_on_a_monday_the_compliance_page_shows_last_weeks_misses(client, team, o
     row = next(row for row in response.context["rows"] if row.rep == owner)
     assert row.missed == 6
     assert "week=2026-11-30" in response.content.decode()  # this week so far, one tap away
+
+
+def test_the_evening_meeting_shows_contracts_and_money_of_a_hand_counted_day(
+    client, team, owner, teammate, manager, time_machine
+):
+    from deals.services import record_payment, reverse_contract, reverse_payment, sign_contract
+    from deals.tests.test_pipeline import walk_to_proposal
+
+    time_machine.move_to("2026-11-26 10:00:00+08:00", tick=False)
+    earlier = owned_lead(team, teammate)
+    walk_to_proposal(teammate, earlier)
+    yesterdays = sign_contract(
+        actor=teammate, lead=earlier, number="HT-0", amount="8000", signed_on=date(2026, 11, 26), term_months=6
+    )
+    time_machine.move_to("2026-11-27 18:00:00+08:00", tick=False)
+    first, second = owned_lead(team, owner), owned_lead(team, owner)
+    for lead in (first, second):
+        walk_to_proposal(owner, lead)
+    kept = sign_contract(actor=owner, lead=first, number="HT-1", amount="10000", signed_on=DAY, term_months=12)
+    wrong = sign_contract(actor=owner, lead=second, number="HT-2", amount="5000", signed_on=DAY, term_months=12)
+    reverse_contract(actor=manager, contract=wrong, reason="客户未盖章")
+    record_payment(actor=owner, contract=kept, amount="3000", received_on=DAY, method="bank")
+    typo = record_payment(actor=owner, contract=kept, amount="2000", received_on=DAY, method="cash")
+    reverse_payment(actor=owner, payment=typo, reason="重复录入")
+    record_payment(actor=teammate, contract=yesterdays, amount="1000", received_on=DAY, method="wechat")
+    # By hand: the owner signed one contract that stands (¥10,000) and collected ¥3,000; the teammate signed none
+    # today and collected ¥1,000 on yesterday's contract.
+
+    rows, totals = evening_meeting(team, DAY)
+
+    by_rep = {row.rep: (row.contracts, row.contract_amount, row.collected) for row in rows}
+    assert by_rep[owner] == (1, Decimal("10000"), Decimal("3000"))
+    assert by_rep[teammate] == (0, 0, Decimal("1000"))
+    assert (totals.contracts, totals.contract_amount, totals.collected) == (1, Decimal("10000"), Decimal("4000"))
+
+    client.force_login(manager)
+    page = client.get(reverse("reports:meeting"), {"day": "2026-11-27"}).content.decode()
+    assert '<td class="text-end" data-testid="collected">4000.00</td>' in page
+    projector = client.get(reverse("reports:meeting"), {"day": "2026-11-27", "projector": "1"}).content.decode()
+    assert 'class="projector"' in projector
+    assert "navbar" not in projector
