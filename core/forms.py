@@ -17,6 +17,7 @@ class TeamPolicyForm(forms.ModelForm):
             "daily_claim_limit",
             "allocation_min",
             "allocation_max",
+            "open_assigned_cap",
             "auto_allocate",
             "allocation_time",
             "daily_visit_target",

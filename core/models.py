@@ -150,6 +150,13 @@ class TeamPolicy(models.Model):
     allocation_max = models.PositiveIntegerField(
         _("allocation quota maximum"), default=50, validators=[MinValueValidator(1), MaxValueValidator(200)]
     )
+    open_assigned_cap = models.PositiveIntegerField(
+        _("open assigned leads per rep, at most"),
+        default=150,
+        db_default=150,
+        validators=[MinValueValidator(1), MaxValueValidator(5000)],
+        help_text=_("The allocation gives a rep no more than this many assigned leads to work at once."),
+    )
     auto_allocate = models.BooleanField(_("allocate automatically each morning"), default=False)
     allocation_time = models.TimeField(_("allocation time"), default=time(8, 0))
     daily_visit_target = models.PositiveIntegerField(

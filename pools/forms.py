@@ -38,6 +38,7 @@ class KeepForm(forms.Form):
 
 
 class TeamFilterForm(forms.Form):
+    q = forms.CharField(label=_("Company or phone"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=None)
     due_within_hours = forms.TypedChoiceField(
@@ -57,7 +58,12 @@ class TeamFilterForm(forms.Form):
 class AssignForm(forms.Form):
     rep = forms.ModelChoiceField(label=_("Assign to"), queryset=None)
     leads = forms.ModelMultipleChoiceField(queryset=None, widget=forms.MultipleHiddenInput)
-    reason = forms.CharField(label=_("Note"), required=False, max_length=255)
+    reason = forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=255,
+        help_text=_("Needed when the leads are taken from another rep; kept on each lead's history."),
+    )
 
     def __init__(self, *args, reps, leads, **kwargs):
         super().__init__(*args, **kwargs)

@@ -85,9 +85,28 @@ def claims_today(rep: User, team: Team, now: datetime | None = None) -> int:
     return LeadEvent.objects.filter(actor=rep, kind=EventKind.CLAIMED, created_at__gte=start_of_day(team, now)).count()
 
 
-def team_leads(team_ids, *, state: str = "", owner_id: int | None = None, due_within_hours: int | None = None):
+# A phone is searched by its whole number (an index look-up); fewer digits are taken as part of a company name.
+PHONE_SEARCH_DIGITS = 7
+
+
+def team_leads(
+    team_ids,
+    *,
+    state: str = "",
+    owner_id: int | None = None,
+    due_within_hours: int | None = None,
+    search: str = "",
+):
     """Return the leads of the given teams, filtered as the manager's team view asks."""
     leads = Lead.objects.filter(team__in=team_ids).select_related("owner", "team")
+    if search:
+        digits = phone_key(search)
+        if len(digits) >= PHONE_SEARCH_DIGITS:
+            leads = leads.filter(Q(phone_key=digits) | Q(second_phone_key=digits))
+        else:
+            leads = leads.filter(company_name__icontains=search)
+            if bigrams(search) and connection.vendor == "postgresql":
+                leads = leads.filter(name_has_bigrams_of(search))
     if state:
         leads = leads.filter(state=state)
     if owner_id:

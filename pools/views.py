@@ -2,9 +2,11 @@
 assignment, and the morning allocation."""
 
 from django.contrib import messages
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.access import chosen_team, managed_teams, manager_required, rep_required, rep_team, role_required
@@ -145,6 +147,7 @@ def _team_view_context(request):
         state=filters.get("state", ""),
         owner_id=owner.pk if owner else None,
         due_within_hours=filters.get("due_within_hours"),
+        search=(filters.get("q") or "").strip(),
     )
     return {"team": team, "teams": teams, "reps": reps, "form": form, "leads": leads, "policy": policy_for(team)}
 
@@ -155,21 +158,27 @@ def team_leads(request):
     context = _team_view_context(request)
     context["page"] = _page(request, context["leads"])
     context["query"] = _query_without_page(request) or f"team={context['team'].pk}"
+    context["assign_form"] = AssignForm(reps=context["reps"], leads=Lead.objects.none())
     return render(request, "pools/team.html", context)
 
 
-def _team_url(team) -> str:
-    return f"{reverse('pools:team')}?team={team.pk}"
+def _team_url(team, filters: str = "") -> str:
+    """The team view, with the filters the manager was looking through (kept across an action)."""
+    query = QueryDict(filters, mutable=True)
+    query.pop("page", None)
+    query["team"] = str(team.pk)
+    return f"{reverse('pools:team')}?{query.urlencode()}"
 
 
 @require_POST
 @manager_required
 def assign(request):
     team = chosen_team(request, list(managed_teams(request.user)))
+    back = _team_url(team, request.POST.get("filters", ""))
     form = AssignForm(request.POST, reps=active_reps(team), leads=selectors.team_leads([team.pk]))
     if not form.is_valid():
         messages.error(request, _("Choose the leads and the rep to assign them to."))
-        return redirect(_team_url(team))
+        return redirect(back)
     try:
         result = assign_leads(
             actor=request.user,
@@ -180,14 +189,15 @@ def assign(request):
     except DomainError as error:
         messages.error(request, error.message)
     else:
+        count = len(result.assigned)
         messages.success(
             request,
-            _("%(count)s leads assigned to %(rep)s.")
-            % {"count": len(result.assigned), "rep": form.cleaned_data["rep"]},
+            ngettext("%(count)s lead assigned to %(rep)s.", "%(count)s leads assigned to %(rep)s.", count)
+            % {"count": count, "rep": form.cleaned_data["rep"]},
         )
         for lead, why in result.skipped:
             messages.warning(request, _("Skipped %(company)s: %(why)s") % {"company": lead.company_name, "why": why})
-    return redirect(_team_url(team))
+    return redirect(back)
 
 
 @manager_required
@@ -208,11 +218,15 @@ def allocation(request):
                 messages.success(request, _("Quotas saved."))
             else:
                 plan = allocate(team=team, actor=request.user)
-                messages.success(
-                    request,
-                    _("%(count)s leads allocated; %(short)s missing because the pool ran short.")
-                    % {"count": sum(row.planned for row in plan.reps), "short": plan.shortfall},
-                )
+                count = sum(row.planned for row in plan.reps)
+                message = ngettext("%(count)s lead allocated.", "%(count)s leads allocated.", count) % {"count": count}
+                if plan.shortfall:
+                    message += " " + ngettext(
+                        "%(short)s more was due, but the pool ran short.",
+                        "%(short)s more were due, but the pool ran short.",
+                        plan.shortfall,
+                    ) % {"short": plan.shortfall}
+                messages.success(request, message)
         except DomainError as error:
             messages.error(request, error.message)
         return redirect(f"{reverse('pools:allocation')}?team={team.pk}")

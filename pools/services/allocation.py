@@ -53,11 +53,18 @@ class RepAllocation:
     rep: User
     quota: int
     already_today: int
+    open_assigned: int = 0
+    open_cap: int = 0
     planned: int = 0
 
     @property
+    def held_back(self) -> int:
+        """What the cap on open assigned leads keeps from the rep today: they have enough to work already."""
+        return max(self.quota - self.already_today, 0) - self.needed
+
+    @property
     def needed(self) -> int:
-        return max(self.quota - self.already_today, 0)
+        return max(min(self.quota - self.already_today, self.open_cap - self.open_assigned), 0)
 
     @property
     def shortfall(self) -> int:
@@ -96,8 +103,21 @@ def plan_allocation(team: Team, *, now=None, seed=None) -> AllocationPlan:
         .annotate(count=Count("pk"))
         .values_list("to_owner", "count")
     )
+    open_assigned = dict(
+        Lead.objects.filter(owner__in=active_reps(team), state=LeadState.ASSIGNED)
+        .order_by()
+        .values_list("owner")
+        .annotate(count=Count("pk"))
+        .values_list("owner", "count")
+    )
     rows = [
-        RepAllocation(rep=rep, quota=quotas.get(rep.pk, policy.allocation_min), already_today=already.get(rep.pk, 0))
+        RepAllocation(
+            rep=rep,
+            quota=quotas.get(rep.pk, policy.allocation_min),
+            already_today=already.get(rep.pk, 0),
+            open_assigned=open_assigned.get(rep.pk, 0),
+            open_cap=policy.open_assigned_cap,
+        )
         for rep in reps
     ]
     pool = Lead.objects.filter(team=team, state=LeadState.PUBLIC, owner__isnull=True)

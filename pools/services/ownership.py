@@ -181,6 +181,10 @@ def assign_leads(*, actor: User, leads: QuerySet[Lead] | list[Lead], rep: User, 
                 result.skipped.append((lead, _("%(rep)s lost it recently (cooldown)") % {"rep": rep}))
             else:
                 movable.append(lead)
+        if any(lead.owner_id for lead in movable) and not (reason or "").strip():
+            raise DomainError(
+                _("Say why: some of these leads are taken from another rep, and the reason stays on their history.")
+            )
         move_locked_leads(
             movable,
             LeadState.ASSIGNED,

@@ -192,7 +192,7 @@ def test_a_swap_whose_keep_loses_the_lead_midway_gives_nothing_back(team, owner,
     def manager_reassigns_and_holds_the_row():
         try:
             with transaction.atomic():
-                assign_leads(actor=manager, leads=[to_keep], rep=teammate)
+                assign_leads(actor=manager, leads=[to_keep], rep=teammate, reason="调给同事")
                 reassigned.set()
                 release.wait(timeout=30)
         finally:

@@ -161,12 +161,16 @@ def test_a_manager_assigns_and_reassigns_in_bulk_with_one_event_each(owner, team
     public = LeadFactory.create_batch(2, team=team)
     theirs = owned_lead(team, teammate)
 
-    result = assign_leads(actor=manager, leads=[*public, theirs], rep=owner)
+    with pytest.raises(DomainError, match="请说明原因：其中有线索是从其他销售手中调走的"):
+        assign_leads(actor=manager, leads=[*public, theirs], rep=owner)
+    assert not owner.owned_leads.exists()
+    result = assign_leads(actor=manager, leads=[*public, theirs], rep=owner, reason="张三请假一周")
 
     assert len(result.assigned) == 3
     assert owner.owned_leads.filter(state=LeadState.ASSIGNED).count() == 3
     kinds = sorted(LeadEvent.objects.filter(to_owner=owner).values_list("kind", flat=True))
     assert kinds == [EventKind.ASSIGNED, EventKind.ASSIGNED, EventKind.REASSIGNED]
+    assert LeadEvent.objects.get(lead=theirs, kind=EventKind.REASSIGNED).reason == "张三请假一周"
 
 
 def test_assignment_skips_leads_in_the_reps_cooldown(owner, manager, team):

@@ -1,5 +1,7 @@
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import translation
 
 from core.models import Notification
 from core.policy import policy_for
@@ -93,3 +95,75 @@ def test_quotas_are_saved_all_together_or_not_at_all(client, manager, owner, tea
 
     assert f"{teammate}：配额必须在 30 到 50 条之间" in response.content.decode()
     assert dict(RepQuota.objects.values_list("rep__username", "daily_leads")) == {"owner": 40}
+
+
+def test_allocation_stops_at_the_cap_on_open_assigned_leads_and_shows_it(client, manager, owner, teammate, team, pool):
+    from leads.tests.factories import owned_lead
+
+    policy = policy_for(team)
+    policy.open_assigned_cap = 40
+    policy.save()
+    for _ in range(35):
+        owned_lead(team, owner)
+    client.force_login(manager)
+    url = reverse("pools:allocation")
+
+    preview = client.get(url, {"team": team.pk, "preview": 1})
+    rows = {row.rep: row for row in preview.context["plan"].reps}
+    assert (rows[owner].needed, rows[owner].held_back) == (5, 25)
+    assert rows[teammate].needed == 30
+    page = preview.content.decode()
+    assert "接近上限" in page
+
+    client.post(url, {"team": team.pk, "action": "allocate"})
+    assert Lead.objects.filter(owner=owner, state=LeadState.ASSIGNED).count() == 40
+
+
+def test_confirm_is_disabled_when_the_plan_hands_out_nothing(client, manager, owner, team):
+    client.force_login(manager)
+
+    page = client.get(reverse("pools:allocation"), {"team": team.pk, "preview": 1}).content.decode()
+
+    assert 'type="submit" disabled aria-describedby="nothing-to-allocate"' in page
+    assert "没有可分配的线索" in page
+
+
+def test_assigning_says_one_lead_and_keeps_the_filters(client, manager, owner, teammate, team):
+    from leads.tests.factories import owned_lead
+
+    lead = LeadFactory(team=team, company_name="杭州单条公司")
+    theirs = owned_lead(team, teammate, company_name="杭州调走公司")
+    client.force_login(manager)
+    filters = f"team={team.pk}&state=public&q=杭州"
+
+    with translation.override("en"):
+        client.cookies["django_language"] = "en"
+        response = client.post(
+            reverse("pools:assign"), {"team": team.pk, "rep": owner.pk, "leads": [lead.pk], "filters": filters}
+        )
+        said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert said == [f"1 lead assigned to {owner}."]
+    assert response.url.startswith(reverse("pools:team"))
+    assert "state=public" in response.url
+    assert "q=%E6%9D%AD%E5%B7%9E" in response.url
+
+    refused = client.post(reverse("pools:assign"), {"team": team.pk, "rep": owner.pk, "leads": [theirs.pk]})
+    said = [str(message) for message in get_messages(refused.wsgi_request)]
+    assert any("Say why" in message or "请说明原因" in message for message in said)
+    theirs.refresh_from_db()
+    assert theirs.owner == teammate
+
+
+def test_team_leads_are_searched_by_company_or_whole_phone(client, manager, owner, team):
+    from leads.tests.factories import owned_lead
+
+    owned_lead(team, owner, company_name="杭州甲乙丙有限公司", phone="13900001111", phone_key="13900001111")
+    owned_lead(team, owner, company_name="上海丁戊有限公司", phone="13900002222", phone_key="13900002222")
+    client.force_login(manager)
+
+    def found(search):
+        return [lead.company_name for lead in client.get(reverse("pools:team"), {"q": search}).context["page"]]
+
+    assert found("甲乙") == ["杭州甲乙丙有限公司"]
+    assert found("139-0000-2222") == ["上海丁戊有限公司"]
+    assert found("没有这家") == []
