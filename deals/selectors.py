@@ -28,7 +28,7 @@ def _contract_total():
     )
 
 
-SHOWN_PER_STAGE = 20
+SHOWN_PER_STAGE = 5
 
 
 def open_deals(user: User) -> QuerySet[Lead]:
@@ -84,6 +84,7 @@ def pipeline_of(user: User) -> list[dict]:
         shown.setdefault(lead.stage, []).append(lead)
     return [
         {
+            "code": stage,
             "stage": Stage(stage).label,
             "count": totals.get(stage, {}).get("deals", 0),
             "amount": totals.get(stage, {}).get("amount") or Decimal("0"),
@@ -91,6 +92,11 @@ def pipeline_of(user: User) -> list[dict]:
         }
         for stage in STAGE_PATH[:-1]
     ]
+
+
+def deals_at_stage(user: User, stage: str) -> QuerySet[Lead]:
+    """The user's open deals at one stage, most recently moved first (the pipeline page's list of a stage)."""
+    return open_deals(user).filter(stage=stage).select_related("owner").order_by("-updated_at", "-pk")
 
 
 def customers_of(user: User, *, without_contract: bool = False) -> QuerySet[Lead]:

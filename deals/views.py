@@ -9,9 +9,11 @@ from django.views.decorators.http import require_POST
 from core.access import role_required
 from core.errors import DomainError
 from core.models import Role
+from core.paging import page_of
 from deals import selectors, services
 from deals.forms import ContractForm, NeedForm, PaymentForm, ProposalForm, ReversalForm, StageBackForm
 from deals.models import Contract, Payment
+from leads.models import STAGE_PATH, Stage
 from leads.selectors import get_lead_for
 
 PAGE_SIZE = 25
@@ -97,12 +99,15 @@ def proposal_file(request, pk):
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)
 def pipeline(request):
-    """Open deals by stage with their amounts: a rep's own, a manager's teams'."""
-    return render(
-        request,
-        "deals/pipeline.html",
-        {"columns": selectors.pipeline_of(request.user), "shown": selectors.SHOWN_PER_STAGE},
-    )
+    """Open deals by stage with their counts and amounts: the latest few of each, or one stage a page at a time."""
+    stages = set(STAGE_PATH[:-1])
+    stage = request.GET.get("stage") if request.GET.get("stage") in stages else None
+    context = {"columns": selectors.pipeline_of(request.user), "shown": selectors.SHOWN_PER_STAGE, "stage": stage}
+    if stage:
+        context["stage_label"] = Stage(stage).label
+        context["page"] = page_of(request, selectors.deals_at_stage(request.user, stage), PAGE_SIZE)
+        context["query"] = f"stage={stage}"
+    return render(request, "deals/pipeline.html", context)
 
 
 @role_required(Role.REP, Role.MANAGER, Role.ADMIN)

@@ -257,12 +257,17 @@ def test_the_pipeline_counts_and_sums_every_deal_of_a_stage_and_lists_the_latest
     from deals.models import Proposal
     from deals.selectors import SHOWN_PER_STAGE
 
-    deals = [owned_lead(team, owner, stage=Stage.PROPOSAL) for _ in range(SHOWN_PER_STAGE + 5)]
+    deals = [owned_lead(team, owner, stage=Stage.PROPOSAL) for _ in range(60)]
     Proposal.objects.bulk_create(Proposal(lead=lead, amount=Decimal("100.00"), created_by=owner) for lead in deals)
     client.force_login(owner)
 
     response = client.get(reverse("deals:pipeline"))
 
     column = {column["stage"]: column for column in response.context["columns"]}[Stage.PROPOSAL.label]
-    assert (column["count"], column["amount"], len(column["leads"])) == (25, Decimal("2500.00"), SHOWN_PER_STAGE)
-    assert "最近变动的 20 个" in response.content.decode() or "20" in response.content.decode()
+    assert (column["count"], column["amount"], len(column["leads"])) == (60, Decimal("6000.00"), SHOWN_PER_STAGE)
+    assert "?stage=proposal" in response.content.decode()
+
+    stage_page = client.get(reverse("deals:pipeline"), {"stage": "proposal", "page": 3})
+    assert len(stage_page.context["page"]) == 10
+    assert "stage=proposal&amp;page=2" in stage_page.content.decode()
+    assert client.get(reverse("deals:pipeline"), {"stage": "nonsense"}).context["stage"] is None
