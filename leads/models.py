@@ -326,6 +326,8 @@ class LeadEvent(models.Model):
         verbose_name = _("lead event")
         verbose_name_plural = _("lead events")
         indexes = [
+            # The morning briefing's "reclaimed yesterday": a small index of the reclaims alone, by time.
+            models.Index(fields=["created_at"], condition=models.Q(kind="reclaimed"), name="event_reclaimed_time"),
             # Daily claim counts and cooldown look-ups.
             models.Index(fields=["actor", "kind", "created_at"], name="event_actor_kind_time"),
             models.Index(fields=["from_owner", "lead", "created_at"], name="event_lost_lead"),

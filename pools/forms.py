@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.params import DayField
 from leads.models import Lead, LeadState
 
 
@@ -41,6 +42,7 @@ class TeamFilterForm(forms.Form):
     q = forms.CharField(label=_("Company or phone"), required=False, max_length=100)
     state = forms.ChoiceField(label=_("State"), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=None)
+    reclaimed_on = DayField(label=_("Reclaimed on"), required=False)
     due_within_hours = forms.TypedChoiceField(
         label=_("Due soon"),
         required=False,

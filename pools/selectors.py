@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import BooleanField, Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -96,9 +96,16 @@ def team_leads(
     owner_id: int | None = None,
     due_within_hours: int | None = None,
     search: str = "",
+    reclaimed_between: tuple[datetime, datetime] | None = None,
 ):
     """Return the leads of the given teams, filtered as the manager's team view asks."""
     leads = Lead.objects.filter(team__in=team_ids).select_related("owner", "team")
+    if reclaimed_between:
+        start, end = reclaimed_between
+        reclaims = LeadEvent.objects.filter(
+            lead=OuterRef("pk"), kind=EventKind.RECLAIMED, created_at__gte=start, created_at__lt=end
+        )
+        leads = leads.filter(Exists(reclaims))
     if search:
         digits = phone_key(search)
         if len(digits) >= PHONE_SEARCH_DIGITS:

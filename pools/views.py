@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.access import chosen_team, managed_teams, manager_required, rep_required, rep_team, role_required
+from core.calendar import day_bounds
 from core.errors import DomainError
 from core.exports import csv_response
 from core.models import Role
@@ -148,6 +149,7 @@ def _team_view_context(request):
         owner_id=owner.pk if owner else None,
         due_within_hours=filters.get("due_within_hours"),
         search=(filters.get("q") or "").strip(),
+        reclaimed_between=day_bounds(team, filters["reclaimed_on"]) if filters.get("reclaimed_on") else None,
     )
     return {"team": team, "teams": teams, "reps": reps, "form": form, "leads": leads, "policy": policy_for(team)}
 

@@ -4,19 +4,16 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 
 from core.access import chosen_team, managed_teams, manager_required, report_teams, role_required, teams_of
 from core.calendar import last_closed_day, local_day
 from core.exports import csv_chunks, csv_response
-from core.models import Membership, Role
-from core.paging import tally
+from core.models import Role
 from core.params import DayField, day_param
-from leads.lifecycle import WORKING_STATES
-from leads.models import Lead, LeadState
 from reports import daily, dashboards
+from reports.briefing import morning_briefing
 from visits.views import today
 
 
@@ -29,18 +26,7 @@ def home(request):
     if user.role == Role.QC:
         return redirect("qc:queue")
     teams = list(teams_of(user).order_by("name"))
-    reps = _per_team(Membership.objects.filter(team__in=teams, role=Role.REP))
-    owned = _per_team(Lead.objects.filter(team__in=teams, state__in=WORKING_STATES))
-    for team in teams:
-        team.rep_count = reps.get(team.pk, 0)
-        team.owned_count = owned.get(team.pk, 0)
-        team.public_count = tally(Lead.objects.filter(team=team, state=LeadState.PUBLIC))
-    return render(request, "reports/home.html", {"role": user.role, "teams": teams})
-
-
-def _per_team(rows) -> dict[int, int]:
-    """Count `rows` per team in one grouped query."""
-    return dict(rows.order_by().values_list("team").annotate(count=Count("pk")).values_list("team", "count"))
+    return render(request, "reports/home.html", {"role": user.role, "briefings": morning_briefing(teams)})
 
 
 class PeriodForm(forms.Form):

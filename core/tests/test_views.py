@@ -74,8 +74,8 @@ def test_a_managers_start_page_lists_their_teams_only(client, team, other_team, 
 
     response = client.get(reverse("home"))
 
-    rows = {row.name: (row.rep_count, row.public_count.number, row.owned_count) for row in response.context["teams"]}
-    assert rows == {"杭州一区": (2, 1, 1)}
+    rows = {b.team.name: (b.reps, b.pool.number) for b in response.context["briefings"]}
+    assert rows == {"杭州一区": (2, 1)}
 
 
 def test_the_navigation_follows_the_role(client, owner, manager, admin_user):
