@@ -120,3 +120,22 @@ def test_a_team_without_the_switch_is_not_allocated_automatically(team, reps, sm
 
     assert allocate_due_teams() == []
     assert not Lead.objects.filter(state=LeadState.ASSIGNED).exists()
+
+
+def test_allocation_stops_at_the_cap_on_open_assigned_leads(team, reps, manager, small_policy):
+    small_policy.open_assigned_cap = 6
+    small_policy.save()
+    for _ in range(5):
+        owned_lead(team, reps[0])
+    for _ in range(6):
+        owned_lead(team, reps[1])
+    LeadFactory.create_batch(20, team=team)
+    set_quotas(actor=manager, team=team, quotas={rep.pk: 5 for rep in reps})
+
+    plan = allocate(team=team, actor=manager, seed=3)
+
+    assert [owned(rep) for rep in reps] == [6, 6, 5]
+    assert [(row.planned, row.held_back) for row in plan.reps] == [(1, 4), (0, 5), (5, 0)]
+    assert plan.shortfall == 0  # held back by the cap is not missing from the pool
+    again = plan_allocation(team)
+    assert [row.needed for row in again.reps] == [0, 0, 0]
