@@ -21,6 +21,7 @@ from core.access import (
 )
 from core.errors import DomainError
 from core.exports import csv_response
+from core.middleware import uses_browser_features
 from core.models import Role
 from core.policy import policy_for
 from leads import selectors
@@ -37,6 +38,8 @@ def _fail(request, error: DomainError):
     messages.error(request, error.message)
 
 
+# "I'm here" asks the phone for its position.
+@uses_browser_features("geolocation")
 @login_required
 def detail(request, pk):
     lead = selectors.get_lead_for(request.user, pk)

@@ -15,7 +15,7 @@ from core.policy import policy_for
 from core.selectors import active_reps
 from deals.models import STANDING, Contract, Payment
 from leads.models import EventKind, LeadEvent
-from visits.counting import targets_met, visit_counts
+from visits.counting import COUNTED_VISIT, targets_met, visit_counts
 from visits.models import DailyNote, Visit
 
 
@@ -28,6 +28,7 @@ class MeetingRow:
     phone: int = 0
     new_leads: int = 0
     conversions: int = 0
+    checked_in: int = 0
     contracts: int = 0
     contract_amount: Decimal = Decimal("0")
     collected: Decimal = Decimal("0")
@@ -65,6 +66,15 @@ def evening_meeting(team: Team, day: date) -> tuple[list[MeetingRow], MeetingRow
         row.new_leads = created.get(row.rep.pk, 0)
         row.conversions = converted.get(row.rep.pk, 0)
         row.target_met = targets_met(vars(row), policy)
+    # Counted visits with evidence from the door: how much of the day can be trusted at a glance.
+    for rep_id, count in (
+        Visit.objects.filter(COUNTED_VISIT, team=team, day=day, check_in__isnull=False)
+        .values_list("rep")
+        .annotate(count=Count("pk"))
+        .order_by()
+    ):
+        if rep_id in rows:
+            rows[rep_id].checked_in = count
     _add_money(rows, team, day)
     for note in DailyNote.objects.filter(team=team, day=day):
         if note.rep_id in rows:
@@ -83,6 +93,7 @@ MEETING_TOTALS = (
     "phone",
     "new_leads",
     "conversions",
+    "checked_in",
     "contracts",
     "contract_amount",
     "collected",

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from core.access import chosen_team, managed_teams, manager_required, report_teams, role_required, teams_of
 from core.calendar import last_closed_day, local_day
 from core.exports import csv_chunks, csv_response
+from core.middleware import uses_browser_features
 from core.models import Role
 from core.params import DayField, day_param
 from reports import daily, dashboards
@@ -17,6 +18,8 @@ from reports.briefing import morning_briefing
 from visits.views import today
 
 
+# "I'm here" asks the phone for its position.
+@uses_browser_features("geolocation")
 @login_required
 def home(request):
     """Each role's landing page: a rep's Today, a manager's or QC's teams."""

@@ -183,3 +183,30 @@ class DailyNote(models.Model):
 
     def __str__(self):
         return f"{self.rep} {self.day}"
+
+
+class CheckIn(models.Model):
+    """A rep at a customer's door, recorded with one tap: where (with the phone's accuracy), when, and which lead.
+
+    The evening's entry of the visit attaches to it, so the visit carries evidence made on the spot."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins")
+    team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="+")
+    lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("lead"))
+    day = models.DateField(_("day"))
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    accuracy_meters = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
+    visit = models.OneToOneField(
+        Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="check_in", verbose_name=_("visit")
+    )
+
+    class Meta:
+        ordering = ["-checked_in_at"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        indexes = [models.Index(fields=["rep", "lead", "day"], name="check_in_rep_lead_day")]
+
+    def __str__(self):
+        return f"{self.rep} @ {self.lead_id} {self.checked_in_at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,7 @@ fixed number of queries, however much history a rep has."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadEvent
 from pools.selectors import private_count
 from visits.counting import NOT_VOIDED, kept_counts_of, targets_met
-from visits.models import Visit, VisitPlan
+from visits.models import CheckIn, Visit, VisitPlan
 
 # A visit made before a lead moved may still be entered on it for this long after it left the rep.
 ENTRY_AFTER_LEAVING = timedelta(days=1)
@@ -119,12 +119,13 @@ def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:
     policy = policy_for(team)
     counts = kept_counts_of(rep.pk, team.pk, day)
     visited = Visit.objects.filter(NOT_VOIDED, rep=rep, day=day, lead_id=OuterRef("lead_id"))
+    checked_in = CheckIn.objects.filter(rep=rep, day=day, lead_id=OuterRef("lead_id")).order_by("-checked_in_at")
     plan = [
         (item, item.visited)
         for item in VisitPlan.objects.filter(rep=rep, day=day)
         .select_related("lead")
         .only("pk", "lead_id", "purpose", "lead__company_name")
-        .annotate(visited=Exists(visited))
+        .annotate(visited=Exists(visited), checked_in_at=Subquery(checked_in.values("checked_in_at")[:1]))
     ]
     horizon = now + timedelta(hours=max(policy.remind_before_hours, 24))
     due_soon = list(

@@ -23,6 +23,7 @@ from pools.services.ownership import claim_lead, record_follow_up
 from visits.counting import COUNTED_FIELDS, add_to_rep_days, repeats_a_counted_visit, take_from_rep_days
 from visits.models import (
     DECISION_MAKERS,
+    CheckIn,
     DailyNote,
     NotCounted,
     Outcome,
@@ -129,6 +130,42 @@ def _resolve_cold_lead(
     return None, False, collision
 
 
+def check_in(*, actor: User, lead_id: int, location: tuple = (None, None, None)) -> CheckIn:
+    """Record that the rep is at the door of one of their leads, now, where the phone says."""
+    team = require_rep_team(actor)
+    latitude, longitude, accuracy = _clean_location(*location)
+    if latitude is None:
+        raise DomainError(
+            _("Your phone gave no position: allow this site to use your location, or log the visit without a check-in.")
+        )
+    lead = lead_open_for_visit(actor, lead_id)
+    if lead is None or lead.owner_id != actor.pk:
+        raise DomainError(_("Check in at your own leads only."))
+    now = timezone.now()
+    return CheckIn.objects.create(
+        rep=actor,
+        team=team,
+        lead=lead,
+        day=local_day(team, now),
+        checked_in_at=now,
+        latitude=latitude,
+        longitude=longitude,
+        accuracy_meters=accuracy,
+    )
+
+
+def _check_in_for(actor: User, lead: Lead | None, day: date) -> CheckIn | None:
+    """The rep's latest check-in at the lead that day not yet attached to a visit."""
+    if lead is None:
+        return None
+    return (
+        CheckIn.objects.select_for_update()
+        .filter(rep=actor, lead=lead, day=day, visit__isnull=True)
+        .order_by("-checked_in_at")
+        .first()
+    )
+
+
 def log_visit(
     *,
     actor: User,
@@ -147,6 +184,7 @@ def log_visit(
     lead_id = lead.pk if lead is not None else lead_id
     team = require_rep_team(actor)
     now = timezone.now()
+    stated_time = occurred_at is not None
     occurred_at = occurred_at or now
     if occurred_at > now + timedelta(minutes=5):
         raise DomainError(_("A visit cannot be in the future."))
@@ -177,6 +215,13 @@ def log_visit(
                 raise DomainError(_("This lead is not yours; log a cold visit instead."))
         day = local_day(team, occurred_at)
         latitude, longitude, accuracy = _clean_location(*location)
+        spot = _check_in_for(actor, lead, day) if in_person else None
+        if spot is not None:
+            # The check-in is the evidence of when and where: an entry made later ("just now") takes its time.
+            if not stated_time:
+                occurred_at = spot.checked_in_at
+            if latitude is None:
+                latitude, longitude, accuracy = spot.latitude, spot.longitude, spot.accuracy_meters
         # A customer's visit is service, not a pool follow-up: there is no timer to move.
         is_customer_visit = lead is not None and lead.owner_id == actor.pk and lead.state == LeadState.CUSTOMER
         is_follow_up = (
@@ -236,6 +281,8 @@ def log_visit(
             **{**values, "building": values["building"] or (cold or {}).get("building", "")},
         )
         add_to_rep_days([visit.pk])
+        if spot is not None:
+            CheckIn.objects.filter(pk=spot.pk).update(visit=visit)
     return LogResult(visit=visit, notices=notices)
 
 

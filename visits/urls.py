@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/collision/", views.decide_collision, name="decide_collision"),
     path("plan/", views.plan, name="plan"),
     path("note/", views.note, name="note"),
+    path("check-in/", views.check_in, name="check_in"),
 ]

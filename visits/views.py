@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -241,6 +242,34 @@ def _by_building(leads: list[Lead]) -> list[tuple[str, list[Lead]]]:
         place = " ".join(part for part in (lead.district, lead.building) if part) or _("No building given")
         groups.setdefault(place, []).append(lead)
     return list(groups.items())
+
+
+@require_POST
+@rep_required
+def check_in(request):
+    """ "I'm here": one tap at the door records where and when the rep is, for the evening's entry to attach to."""
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("home")
+    try:
+        spot = services.check_in(
+            actor=request.user,
+            lead_id=id_param(request.POST.get("lead")),
+            location=(request.POST.get("latitude"), request.POST.get("longitude"), request.POST.get("accuracy")),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Checked in at %(company)s at %(time)s (± %(meters)s m). Log the visit now or tonight: it attaches.")
+            % {
+                "company": spot.lead.company_name,
+                "time": timezone.localtime(spot.checked_in_at).strftime("%H:%M"),
+                "meters": spot.accuracy_meters if spot.accuracy_meters is not None else "?",
+            },
+        )
+    return redirect(back)
 
 
 @require_POST

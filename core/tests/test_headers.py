@@ -12,11 +12,15 @@ def test_every_page_forbids_inline_and_foreign_scripts(client, owner):
     assert directives["frame-ancestors"] == "'none'"
 
 
-def test_only_the_visit_form_may_ask_for_the_position(client, owner):
+def test_only_the_pages_that_check_in_or_log_a_visit_may_ask_for_the_position(client, owner):
+    from leads.tests.factories import owned_lead
+
+    lead = owned_lead(owner.memberships.get().team, owner)
     client.force_login(owner)
 
-    assert "geolocation=(self)" in client.get(reverse("visits:log"))["Permissions-Policy"]
-    for page in (reverse("home"), reverse("pools:mine"), reverse("pools:pool")):
+    for page in (reverse("visits:log"), reverse("home"), reverse("leads:detail", args=[lead.pk])):
+        assert "geolocation=(self)" in client.get(page)["Permissions-Policy"]
+    for page in (reverse("pools:mine"), reverse("pools:pool"), reverse("visits:plan")):
         features = client.get(page)["Permissions-Policy"]
         assert "geolocation=()" in features
         assert "camera=()" in features
