@@ -1,20 +1,33 @@
-"""Risk signals of visits: reasons a visit deserves a closer look, shown to the auditor and usable as draw weights."""
+"""Risk signals of visits: reasons a visit deserves a closer look, shown to the auditor and used by the draw.
+
+What an honest rep does must raise nothing: entering the day's visits in one evening batch before the cut-off is the
+method, and a short stock phrase ("老板不在，下次再来") is how people write. The signals look for what a faker leaves:
+an entry after the cut-off, a long note copied word for word, a position far from where the lead was met before, two
+check-ins too far apart for the time between them, and the switch of a rep who checks in at some doors and enters
+the rest hours later without one. Strong signals are audited always; the rest weigh the draw.
+"""
 
 import math
 from collections import defaultdict
 from datetime import timedelta
+from itertools import pairwise
 
 from django.db import connection
 from django.db.models import Count
 
-from visits.models import Visit
+from visits.models import CheckIn, Visit, VisitMode
 
-LATE_AFTER = timedelta(hours=12)
-BURST_WINDOW = timedelta(minutes=5)
-BURST_SIZE = 4
-REPEATED_NOTES_MIN_LENGTH = 8
+# A note shorter than this is a stock phrase, not evidence of copying.
+REPEATED_NOTES_MIN_LENGTH = 25
 REPEATED_NOTES_DAYS = 30
 FAR_KILOMETERS = 2.0
+# Faster than a car in a city, over a distance that GPS error cannot explain.
+IMPOSSIBLE_KMH = 120
+IMPOSSIBLE_MIN_KILOMETERS = 3.0
+# An entry this long after the visit, by a rep who checked in at other doors that day, is a switch.
+SWITCH_AFTER = timedelta(hours=2)
+# Audited whenever they fire: each is evidence on its own, not a hint.
+STRONG_SIGNALS = frozenset({"far_position", "impossible_speed", "repeated_notes"})
 
 
 def _kilometers(a, b) -> float:
@@ -28,56 +41,56 @@ def risk_signals(team, day) -> dict[int, list[dict]]:
     """Return {visit id: [signal, ...]} for the team's visits of `day`, with a fixed number of queries."""
     visits = list(
         Visit.objects.filter(team=team, day=day, is_voided=False).values(
-            "pk", "rep_id", "lead_id", "occurred_at", "entered_at", "notes", "latitude", "longitude"
+            "pk",
+            "rep_id",
+            "lead_id",
+            "mode",
+            "occurred_at",
+            "entered_at",
+            "is_late",
+            "notes",
+            "latitude",
+            "longitude",
+            "check_in",
         )
     )
     signals: dict[int, list[dict]] = defaultdict(list)
     for visit in visits:
-        delay = visit["entered_at"] - visit["occurred_at"]
-        if delay > LATE_AFTER:
-            signals[visit["pk"]].append({"code": "late_entry", "hours": round(delay.total_seconds() / 3600)})
-    _bursts(visits, signals)
+        if visit["is_late"]:
+            signals[visit["pk"]].append({"code": "late_entry"})
     _repeated_notes(team, day, visits, signals)
     _far_positions(team, day, visits, signals)
+    _switches(visits, signals)
+    _impossible_speeds(team, day, signals)
     _shared_phones(team, day, visits, signals)
     return signals
 
 
-def _bursts(visits, signals) -> None:
-    """Flag visits entered in a burst: several of one rep's entries minutes apart, as if typed from memory."""
-    by_rep = defaultdict(list)
-    for visit in visits:
-        by_rep[visit["rep_id"]].append(visit)
-    for entries in by_rep.values():
-        entries.sort(key=lambda visit: visit["entered_at"])
-        start = 0
-        for end, visit in enumerate(entries):
-            while visit["entered_at"] - entries[start]["entered_at"] > BURST_WINDOW:
-                start += 1
-            if end - start + 1 >= BURST_SIZE:
-                for member in entries[start : end + 1]:
-                    if not any(signal["code"] == "burst" for signal in signals[member["pk"]]):
-                        signals[member["pk"]].append({"code": "burst", "count": end - start + 1})
+def is_strong(found: list[dict]) -> bool:
+    return any(signal["code"] in STRONG_SIGNALS for signal in found)
 
 
 def _repeated_notes(team, day, visits, signals) -> None:
-    """Flag notes copied from another visit of the team in the last month."""
+    """Flag a long note copied word for word from another visit of the team in the last month."""
+    long_notes = {visit["notes"] for visit in visits if len(visit["notes"].strip()) >= REPEATED_NOTES_MIN_LENGTH}
+    if not long_notes:
+        return
     repeated = dict(
-        Visit.objects.filter(team=team, day__gt=day - timedelta(days=REPEATED_NOTES_DAYS), day__lte=day)
-        .exclude(notes="")
+        Visit.objects.filter(
+            team=team, day__gt=day - timedelta(days=REPEATED_NOTES_DAYS), day__lte=day, notes__in=long_notes
+        )
         .values_list("notes")
         .annotate(count=Count("pk"))
         .filter(count__gt=1)
         .values_list("notes", "count")
     )
     for visit in visits:
-        notes = visit["notes"]
-        if len(notes.strip()) >= REPEATED_NOTES_MIN_LENGTH and notes in repeated:
-            signals[visit["pk"]].append({"code": "repeated_notes", "count": repeated[notes]})
+        if visit["notes"] in repeated:
+            signals[visit["pk"]].append({"code": "repeated_notes", "count": repeated[visit["notes"]]})
 
 
 def _far_positions(team, day, visits, signals) -> None:
-    """Flag a browser position far from where other visits to the same lead were made."""
+    """Flag a position far from where other visits to the same lead were made."""
     located = [visit for visit in visits if visit["latitude"] is not None and visit["lead_id"]]
     if not located:
         return
@@ -99,6 +112,35 @@ def _far_positions(team, day, visits, signals) -> None:
         distance = _kilometers((float(visit["latitude"]), float(visit["longitude"])), centre)
         if distance > FAR_KILOMETERS:
             signals[visit["pk"]].append({"code": "far_position", "km": round(distance, 1)})
+
+
+def _switches(visits, signals) -> None:
+    """Flag a rep's in-person visits entered hours later without a check-in, on a day they checked in elsewhere."""
+    by_rep = defaultdict(list)
+    for visit in visits:
+        if visit["mode"] == VisitMode.IN_PERSON:
+            by_rep[visit["rep_id"]].append(visit)
+    for entries in by_rep.values():
+        if not any(visit["check_in"] for visit in entries):
+            continue
+        for visit in entries:
+            if not visit["check_in"] and visit["entered_at"] - visit["occurred_at"] > SWITCH_AFTER:
+                signals[visit["pk"]].append({"code": "switch"})
+
+
+def _impossible_speeds(team, day, signals) -> None:
+    """Flag the visit of a check-in reached from the rep's previous one faster than any car could."""
+    by_rep = defaultdict(list)
+    for spot in CheckIn.objects.filter(team=team, day=day).order_by("rep_id", "checked_in_at"):
+        by_rep[spot.rep_id].append(spot)
+    for spots in by_rep.values():
+        for before, after in pairwise(spots):
+            kilometers = _kilometers(
+                (float(before.latitude), float(before.longitude)), (float(after.latitude), float(after.longitude))
+            )
+            hours = max((after.checked_in_at - before.checked_in_at).total_seconds() / 3600, 1 / 60)
+            if kilometers > IMPOSSIBLE_MIN_KILOMETERS and kilometers / hours > IMPOSSIBLE_KMH and after.visit_id:
+                signals[after.visit_id].append({"code": "impossible_speed", "kmh": round(kilometers / hours)})
 
 
 SHARED_PHONE_SQL = """

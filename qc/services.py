@@ -20,11 +20,15 @@ from core.policy import policy_for
 from leads.models import Lead
 from pools.services.ownership import withdraw_follow_up
 from qc.models import OPEN_STATUSES, Audit, AuditOutcome, Draw, Incident, Sample, SampleStatus
-from qc.risk import risk_signals
+from qc.risk import is_strong, risk_signals
 from visits.counting import add_to_rep_days, take_from_rep_days
-from visits.models import Outcome, Visit
+from visits.models import Outcome, Visit, VisitMode
 
 RISK_WEIGHT_PER_SIGNAL = 2.0
+# An in-person visit with no check-in is checked before one with evidence from the door; one with a check-in and
+# nothing odd about it is checked less.
+NO_CHECK_IN_WEIGHT = 2.0
+CHECKED_IN_WEIGHT = 0.5
 
 
 def _uniform(seed: int, visit_id: int) -> float:
@@ -42,17 +46,25 @@ def select_sample(
     minimum_per_rep: int,
     weights: dict[int, float] | None = None,
     already_per_rep: dict[int, int] | None = None,
+    always: set[int] | None = None,
 ) -> list[int]:
-    """Choose visits from (visit id, rep id, outcome) candidates: each outcome at its rate, then enough of each rep.
+    """Choose visits from (visit id, rep id, outcome) candidates: those `always` audited, then each outcome up to its
+    rate, then enough of each rep.
 
     Each visit gets the key u ** (1 / weight), u fixed by the seed; the highest keys are chosen (weighted sampling
     without replacement; with no weights, a plain random order). The same candidates and seed give the same sample.
     """
     weights = weights or {}
+    always = always or set()
     already_per_rep = already_per_rep or {}
     keyed = sorted(
         (
-            (_uniform(seed, visit_id) ** (1 / weights.get(visit_id, 1.0)), visit_id, rep_id, outcome)
+            (
+                2.0 if visit_id in always else _uniform(seed, visit_id) ** (1 / weights.get(visit_id, 1.0)),
+                visit_id,
+                rep_id,
+                outcome,
+            )
             for visit_id, rep_id, outcome in candidates
         ),
         reverse=True,
@@ -61,7 +73,8 @@ def select_sample(
     per_rep = dict(already_per_rep)
     for outcome, rate in ((Outcome.EFFECTIVE, effective_rate), (Outcome.POTENTIAL, potential_rate)):
         stratum = [entry for entry in keyed if entry[3] == outcome]
-        for _key, visit_id, rep_id, _outcome in stratum[: math.floor(len(stratum) * rate / 100 + 0.5)]:
+        quota = max(math.floor(len(stratum) * rate / 100 + 0.5), sum(1 for entry in stratum if entry[1] in always))
+        for _key, visit_id, rep_id, _outcome in stratum[:quota]:
             chosen.append(visit_id)
             per_rep[rep_id] = per_rep.get(rep_id, 0) + 1
     taken = set(chosen)
@@ -91,7 +104,8 @@ def draw_sample(
     with transaction.atomic():
         lock_team_job(team, f"draw-{day.isoformat()}")
         pool = Visit.objects.filter(team=team, day=day, is_voided=False)
-        candidates = list(pool.filter(sample__isnull=True).values_list("pk", "rep_id", "outcome"))
+        rows = list(pool.filter(sample__isnull=True).values_list("pk", "rep_id", "outcome", "mode", "check_in"))
+        candidates = [(visit_id, rep_id, outcome) for visit_id, rep_id, outcome, _mode, _spot in rows]
         already_per_rep = dict(
             pool.filter(sample__isnull=False)
             .values_list("rep_id")
@@ -106,11 +120,8 @@ def draw_sample(
                 )
             raise DomainError(_("%(team)s has no visits on %(day)s: nothing was drawn.") % {"day": day, "team": team})
         signals = risk_signals(team, day)
-        weights = (
-            {visit_id: 1 + RISK_WEIGHT_PER_SIGNAL * len(found) for visit_id, found in signals.items()}
-            if policy.qc_weight_by_risk
-            else None
-        )
+        weights = _draw_weights(rows, signals) if policy.qc_weight_by_risk else None
+        always = {visit_id for visit_id, found in signals.items() if is_strong(found)}
         chosen = select_sample(
             candidates,
             seed=seed,
@@ -119,6 +130,7 @@ def draw_sample(
             minimum_per_rep=policy.qc_minimum_per_rep,
             weights=weights,
             already_per_rep=already_per_rep,
+            always=always,
         )
         draw = Draw.objects.create(
             team=team,
@@ -140,6 +152,21 @@ def draw_sample(
         )
         Visit.objects.filter(sample__draw=draw).update(sampled_at=now)
     return draw
+
+
+def _draw_weights(rows, signals) -> dict[int, float]:
+    """Each candidate's weight in the draw: evidence from the door lowers it, its absence and each signal raise it."""
+    weights = {}
+    for visit_id, _rep_id, _outcome, mode, spot in rows:
+        found = signals.get(visit_id, [])
+        if mode != VisitMode.IN_PERSON:
+            base = 1.0
+        elif spot is None:
+            base = NO_CHECK_IN_WEIGHT
+        else:
+            base = 1.0 if found else CHECKED_IN_WEIGHT
+        weights[visit_id] = base + RISK_WEIGHT_PER_SIGNAL * len(found)
+    return weights
 
 
 def draw_due_teams(*, now=None) -> list[Draw]:

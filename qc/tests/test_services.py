@@ -192,42 +192,97 @@ def test_a_manager_or_rep_cannot_audit(sampled, manager, owner):
             record_audit(actor=user, sample=sampled, outcome="verified")
 
 
-def test_risk_signals_flag_what_looks_odd(team, owner, teammate):
-    zone = ZoneInfo(team.time_zone)
-    shared = owned_lead(team, owner, phone="13811112222", phone_key="13811112222")
-    owned_lead(team, teammate, phone="138 1111 2222", phone_key="13811112222")
-    base = datetime.combine(DAY, time(9), tzinfo=zone)
+def make_visit(team, rep, number, **fields):
+    base = datetime.combine(DAY, time(9), tzinfo=ZoneInfo(team.time_zone))
+    values = {
+        "rep": rep,
+        "team": team,
+        "company_name": f"v{number}",
+        "day": DAY,
+        "occurred_at": base + timedelta(minutes=30 * number),
+        "entered_at": base + timedelta(minutes=30 * number + 10),
+        "person_role": "staff",
+        "outcome": "potential",
+    }
+    return Visit.objects.create(**(values | fields))
 
-    def visit(number, **fields):
-        values = {
-            "rep": owner,
-            "team": team,
-            "company_name": f"v{number}",
-            "day": DAY,
-            "occurred_at": base + timedelta(hours=number),
-            "entered_at": base + timedelta(hours=number, minutes=10),
-            "person_role": "staff",
-            "outcome": "potential",
-        }
-        return Visit.objects.create(**(values | fields))
 
-    late = visit(0, entered_at=base + timedelta(hours=30))
-    burst = [visit(10 + n, entered_at=base + timedelta(hours=12, minutes=n)) for n in range(4)]
-    copied = [visit(20 + n, notes="老板不在，下次再来拜访") for n in range(2)]
-    phone = visit(30, lead=shared)
-    visit(40, lead=shared, latitude=30.27, longitude=120.15)
-    far = visit(41, lead=shared, latitude=31.23, longitude=121.47)
+def codes_of(signals, visit):
+    return {signal["code"] for signal in signals.get(visit.pk, [])}
+
+
+def test_an_honest_evening_batch_raises_no_signal(team, owner):
+    evening = datetime.combine(DAY, time(20), tzinfo=ZoneInfo(team.time_zone))
+    batch = [
+        make_visit(team, owner, number, entered_at=evening + timedelta(seconds=25 * number), notes="老板不在，下次再来")
+        for number in range(8)
+    ]
 
     signals = risk_signals(team, DAY)
 
-    def codes(one):
-        return {signal["code"] for signal in signals.get(one.pk, [])}
+    assert [codes_of(signals, visit) for visit in batch] == [set()] * 8
 
-    assert "late_entry" in codes(late)
-    assert all("burst" in codes(one) for one in burst)
-    assert all("repeated_notes" in codes(one) for one in copied)
-    assert "shared_phone" in codes(phone)
-    assert "far_position" in codes(far)
+
+def test_risk_signals_flag_what_a_faker_leaves(team, owner, teammate):
+    shared = owned_lead(team, owner, phone="13811112222", phone_key="13811112222")
+    owned_lead(team, teammate, phone="138 1111 2222", phone_key="13811112222")
+    late = make_visit(team, owner, 0, is_late=True)
+    long_note = "老板不在，前台说下周二上午十点以后再来，带上门店收银系统的报价单和案例"
+    copied = [make_visit(team, teammate, 2 + n, notes=long_note) for n in range(2)]
+    phone = make_visit(team, owner, 4, lead=shared)
+    make_visit(team, owner, 5, lead=shared, latitude=30.27, longitude=120.15)
+    far = make_visit(team, owner, 6, lead=shared, latitude=31.23, longitude=121.47)
+
+    signals = risk_signals(team, DAY)
+
+    assert codes_of(signals, late) == {"late_entry"}
+    assert all("repeated_notes" in codes_of(signals, one) for one in copied)
+    assert "shared_phone" in codes_of(signals, phone)
+    assert "far_position" in codes_of(signals, far)
+
+
+def test_a_switch_and_an_impossible_speed_are_flagged(team, owner):
+    from visits.models import CheckIn
+
+    zone = ZoneInfo(team.time_zone)
+    at = datetime.combine(DAY, time(10), tzinfo=zone)
+    hangzhou = make_visit(team, owner, 2, occurred_at=at, entered_at=at + timedelta(minutes=5))
+    shanghai = make_visit(team, owner, 3, occurred_at=at + timedelta(minutes=30))
+    for visit, (lat, lon), minutes in ((hangzhou, (30.27, 120.15), 0), (shanghai, (31.23, 121.47), 30)):
+        CheckIn.objects.create(
+            rep=owner,
+            team=team,
+            lead=owned_lead(team, owner),
+            day=DAY,
+            checked_in_at=at + timedelta(minutes=minutes),
+            latitude=lat,
+            longitude=lon,
+            visit=visit,
+        )
+    typed_later = make_visit(team, owner, 6, entered_at=datetime.combine(DAY, time(21), tzinfo=zone))
+
+    signals = risk_signals(team, DAY)
+
+    assert codes_of(signals, shanghai) == {"impossible_speed"}  # 165 km in half an hour
+    assert codes_of(signals, typed_later) == {"switch"}
+    assert codes_of(signals, hangzhou) == set()
+
+
+def test_strong_signals_are_always_drawn(team, owner, qc_user, time_machine):
+    long_note = "客户说上个月已经签了别家的系统，今天只是礼节性拜访，留了资料给采购部王经理"
+    copies = [make_visit(team, owner, n, notes=long_note) for n in range(3)]
+    for number in range(40):
+        make_visit(team, owner, 10 + number)
+    policy = policy_for(team)
+    policy.qc_potential_rate, policy.qc_minimum_per_rep = 5, 0
+    policy.save()
+    time_machine.move_to(NEXT_MORNING, tick=False)
+
+    draw = draw_sample(team=team, day=DAY, actor=qc_user, seed=7)
+
+    drawn = set(draw.samples.values_list("visit_id", flat=True))
+    assert {visit.pk for visit in copies} <= drawn
+    assert len(drawn) == 3  # 5% of 43 is 2; the three strong ones are all drawn, within or above that
 
 
 def test_weighting_by_risk_prefers_risky_visits_and_still_reproduces(team, reps, day_of_visits):
