@@ -23,6 +23,7 @@ MANAGER_REPORTS = (
         ("reports:compliance", _("Compliance")),
         ("deals:pipeline", _("Pipeline")),
         ("qc:report", _("Integrity report")),
+        ("qc:coverage", _("QC coverage")),
     ],
 )
 NAVIGATION = {
@@ -50,6 +51,7 @@ NAVIGATION = {
         ("qc:queue", _("Audit queue")),
         ("qc:draws", _("Draws")),
         ("qc:report", _("Integrity report")),
+        ("qc:coverage", _("QC coverage")),
         ("qc:incidents", _("Incidents")),
     ],
     Role.ADMIN: [

@@ -154,6 +154,31 @@ def draw_sample(
     return draw
 
 
+def draw_budget(*, team: Team, day: date) -> tuple[int, int, int]:
+    """What a draw of `day` would cost before it runs: (visits not drawn yet, how many it would audit, how many of
+    those are strong signals audited whatever the rates). Nothing is written."""
+    policy = policy_for(team)
+    pool = Visit.objects.filter(team=team, day=day, is_voided=False)
+    rows = list(pool.filter(sample__isnull=True).values_list("pk", "rep_id", "outcome"))
+    already_per_rep = dict(
+        pool.filter(sample__isnull=False)
+        .values_list("rep_id")
+        .annotate(count=Count("pk"))
+        .values_list("rep_id", "count")
+    )
+    always = {visit_id for visit_id, found in risk_signals(team, day).items() if is_strong(found)}
+    chosen = select_sample(
+        rows,
+        seed=0,
+        effective_rate=float(policy.qc_effective_rate),
+        potential_rate=float(policy.qc_potential_rate),
+        minimum_per_rep=policy.qc_minimum_per_rep,
+        already_per_rep=already_per_rep,
+        always=always,
+    )
+    return len(rows), len(chosen), len(always & {row[0] for row in rows})
+
+
 def _draw_weights(rows, signals) -> dict[int, float]:
     """Each candidate's weight in the draw: evidence from the door lowers it, its absence and each signal raise it."""
     weights = {}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("draws/", views.draws, name="draws"),
     path("report/", views.report, name="report"),
     path("incidents/", views.incidents, name="incidents"),
+    path("coverage/", views.coverage, name="coverage"),
 ]

@@ -6,11 +6,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from core.access import audited_teams, qc_required, report_teams, role_required
+from core.access import audited_teams, chosen_team, qc_required, report_teams, role_required
 from core.calendar import local_day
 from core.errors import DomainError
 from core.models import Role
+from core.policy import policy_for
 from qc import selectors, services
+from qc.coverage import FORMULA, INVENTED_PER_DAY, WEEKS, qc_coverage
 from qc.forms import AuditForm, DrawForm, PeriodForm
 from qc.models import SampleStatus
 
@@ -64,7 +66,11 @@ def draws(request):
     teams = audited_teams(request.user)
     yesterday = local_day(teams[0]) - timedelta(days=1) if teams else None
     form = DrawForm(request.POST or None, teams=teams, initial={"day": yesterday})
-    if request.method == "POST" and form.is_valid():
+    budget = None
+    if request.method == "POST" and form.is_valid() and "budget" in request.POST:
+        candidates, audited, strong = services.draw_budget(team=form.cleaned_data["team"], day=form.cleaned_data["day"])
+        budget = {"candidates": candidates, "audited": audited, "strong": strong}
+    elif request.method == "POST" and form.is_valid():
         try:
             draw = services.draw_sample(
                 team=form.cleaned_data["team"], day=form.cleaned_data["day"], actor=request.user
@@ -83,7 +89,7 @@ def draws(request):
             messages.success(request, message)
             return redirect("qc:draws")
     page = Paginator(selectors.draw_progress(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "qc/draws.html", {"form": form, "page": page, "query": ""})
+    return render(request, "qc/draws.html", {"form": form, "page": page, "query": "", "budget": budget})
 
 
 @role_required(Role.QC, Role.MANAGER, Role.ADMIN)
@@ -106,3 +112,20 @@ def incidents(request):
     """Integrity incidents: a rep's own record, or those of the teams a manager or QC works with."""
     page = Paginator(selectors.incidents_visible_to(request.user), 30).get_page(request.GET.get("page"))
     return render(request, "qc/incidents.html", {"page": page, "query": ""})
+
+
+@role_required(Role.QC, Role.MANAGER, Role.ADMIN)
+def coverage(request):
+    """Per rep: visits audited in the last four weeks, and the chance an inventor of visits would be caught by now."""
+    teams = list(report_teams(request.user))
+    team = chosen_team(request, teams)
+    context = {
+        "team": team,
+        "teams": teams,
+        "policy": policy_for(team),
+        "rows": qc_coverage(team, local_day(team)),
+        "weeks": WEEKS,
+        "invented": INVENTED_PER_DAY,
+        "formula": FORMULA,
+    }
+    return render(request, "qc/coverage.html", context)

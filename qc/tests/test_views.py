@@ -188,3 +188,19 @@ def test_qc_is_read_only_on_visits_and_leads(client, qc_user, team, owner, sampl
         assert client.post(url, data).status_code in (403, 404), url
 
     assert (list(Lead.objects.values_list("pk", "owner_id", "state")), Visit.objects.count()) == before
+
+
+def test_a_draw_states_its_budget_before_it_runs(client, qc_user, team, owner, time_machine):
+    time_machine.move_to("2026-11-26 15:00:00+08:00", tick=False)
+    for _ in range(10):
+        log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL)
+    policy = policy_for(team)
+    policy.qc_potential_rate, policy.qc_minimum_per_rep = 20, 1
+    policy.save()
+    time_machine.move_to("2026-11-27 09:30:00+08:00", tick=False)
+    client.force_login(qc_user)
+
+    page = client.post(reverse("qc:draws"), {"team": team.pk, "day": "2026-11-26", "budget": "1"}).content.decode()
+
+    assert "从尚未抽取的 10 条拜访中核查 2 条" in page
+    assert not Sample.objects.exists()

@@ -73,6 +73,7 @@ def manager_pages(team, lead) -> dict[str, str]:
         "pipeline": reverse("deals:pipeline"),
         "customers": reverse("deals:customers"),
         "integrity report": reverse("qc:report"),
+        "qc coverage": reverse("qc:coverage"),
         "rules": reverse("policy"),
         "lead": reverse("leads:detail", args=[lead.pk]),
         "visits": reverse("visits:list"),
@@ -85,6 +86,7 @@ def qc_pages(sample) -> dict[str, str]:
         "audit queue": reverse("qc:queue"),
         "audit": reverse("qc:audit", args=[sample.pk]),
         "draws": reverse("qc:draws"),
+        "coverage": reverse("qc:coverage"),
         "integrity report": reverse("qc:report"),
         "incidents": reverse("qc:incidents"),
     }
