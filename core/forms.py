@@ -30,6 +30,7 @@ class TeamPolicyForm(forms.ModelForm):
             "qc_unreachable_retries",
             "qc_draw_time",
             "qc_weight_by_risk",
+            "position_radius_meters",
         ]
         widgets = {
             "allocation_time": forms.TimeInput(attrs={"type": "time"}),

@@ -191,6 +191,15 @@ class TeamPolicy(models.Model):
     )
     qc_draw_time = models.TimeField(_("QC draw time"), default=time(9, 0))
     qc_weight_by_risk = models.BooleanField(_("weight QC draws by risk signals"), default=False)
+    position_radius_meters = models.PositiveIntegerField(
+        _("check-in radius around a lead (m)"),
+        default=300,
+        db_default=300,
+        validators=[MinValueValidator(50), MaxValueValidator(10_000)],
+        help_text=_(
+            "A check-in farther than this from the lead's known position, beyond the phone's accuracy, is a QC signal."
+        ),
+    )
 
     class Meta:
         verbose_name = _("team policy")

@@ -26,6 +26,8 @@ COLUMNS = {
     "city": ("城市", "city"),
     "industry": ("行业", "industry"),
     "priority": ("优先级", "priority"),
+    "latitude": ("纬度", "latitude", "lat"),
+    "longitude": ("经度", "longitude", "lng", "lon"),
 }
 EXPORT_HEADERS = {
     "company_name": "公司名称 company",

@@ -43,6 +43,12 @@ class Stage(models.TextChoices):
 STAGE_PATH = [stage for stage in Stage.values if stage != Stage.CLOSED]
 
 
+class PositionSource(models.TextChoices):
+    IMPORT = "import", _("the import")
+    MANAGER = "manager", _("a manager")
+    CHECK_IN = "check_in", _("a check-in confirmed by QC")
+
+
 class Lead(models.Model):
     team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="leads", verbose_name=_("team"))
     owner = models.ForeignKey(
@@ -72,6 +78,13 @@ class Lead(models.Model):
     industry = models.CharField(_("industry"), max_length=50, blank=True)
     source = models.CharField(_("source"), max_length=12, choices=LeadSource.choices, default=LeadSource.MANUAL)
     priority = models.PositiveSmallIntegerField(_("priority"), default=0, help_text=_("Higher is allocated first."))
+    # Where the company is, once known: from the import, from a manager, or from a check-in that QC confirmed. A
+    # check-in far from it is a QC signal. Shown only to those who see the lead's contact, never exported.
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    position_source = models.CharField(
+        _("position from"), max_length=10, blank=True, default="", db_default="", choices=PositionSource.choices
+    )
 
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     follow_up_deadline = models.DateTimeField(_("first follow-up deadline"), null=True, blank=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("collisions/", views.collisions, name="collisions"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/convert/", views.convert, name="convert"),
+    path("<int:pk>/position/", views.set_position, name="position"),
     path("<int:pk>/unconvert/", views.unconvert, name="unconvert"),
     path("<int:pk>/close/", views.close, name="close"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),

@@ -1,5 +1,7 @@
 """What a lead's values must be, wherever they come from (the form, a cold visit, a CSV row)."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -28,6 +30,29 @@ def max_length(name: str) -> int:
 
 def is_phone_number(text: str) -> bool:
     return PHONE_DIGITS[0] <= len(phone_key(text)) <= PHONE_DIGITS[1]
+
+
+def position_of(values: dict) -> tuple[Decimal, Decimal] | None:
+    """The (latitude, longitude) a lead's values give, or None when they give none or an impossible one."""
+    try:
+        latitude = Decimal(str(values.get("latitude") or "").strip())
+        longitude = Decimal(str(values.get("longitude") or "").strip())
+    except (InvalidOperation, ValueError):
+        return None
+    if not (latitude.is_finite() and longitude.is_finite()):
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude.quantize(Decimal("0.000001")), longitude.quantize(Decimal("0.000001"))
+
+
+def position_fields(values: dict, source: str) -> dict:
+    """Take the position out of a lead's values and return the lead fields it sets (none when it gives none)."""
+    raw = {name: values.pop(name, "") for name in ("latitude", "longitude")}
+    position = position_of(raw)
+    if position is None:
+        return {}
+    return {"latitude": position[0], "longitude": position[1], "position_source": source}
 
 
 def as_one_message(problems: list[str]) -> str:
@@ -63,6 +88,8 @@ def problems_with(values: dict) -> list[str]:
             problems.append(_("%(column)s is longer than %(limit)s characters") % {"column": field, "limit": limit})
     if any(character in str(value or "") for value in values.values() for character in ("\x00", "\u2400")):
         problems.append(_("the row holds a NUL character (a binary file pasted in?)"))
+    if (values.get("latitude") or values.get("longitude")) and position_of(values) is None:
+        problems.append(_("the latitude and longitude must both be numbers (e.g. 30.2741, 120.1551)"))
     priority = values.get("priority")
     if priority not in (None, "") and whole_number(priority, maximum=9) is None:
         problems.append(_("the priority must be a whole number from 0 to 9"))

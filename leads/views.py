@@ -28,7 +28,7 @@ from leads import selectors
 from leads.forms import CloseForm, CustomerDecisionForm, ImportForm, LeadForm
 from leads.imports import MAX_FILE_MEGABYTES, MAX_ROWS
 from leads.models import LeadState
-from leads.services import intake, outcomes, transfer
+from leads.services import intake, outcomes, position, transfer
 from leads.tasks import check_import_task, commit_import_task
 
 PAGE_SIZE = 25
@@ -89,6 +89,25 @@ def _customer_decision(request, pk, *, act, heading, button, done):
             return redirect(lead)
     context = {"lead": lead, "form": form, "heading": heading, "button": button}
     return render(request, "leads/customer_decision.html", context)
+
+
+@require_POST
+@manager_required
+def set_position(request, pk):
+    """A manager places the lead on the map; check-ins far from it become a QC signal."""
+    lead = selectors.get_lead_for(request.user, pk)
+    try:
+        position.set_position(
+            actor=request.user,
+            lead=lead,
+            latitude=request.POST.get("latitude"),
+            longitude=request.POST.get("longitude"),
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Position saved."))
+    return redirect(lead)
 
 
 @manager_required

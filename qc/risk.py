@@ -15,6 +15,8 @@ from itertools import pairwise
 from django.db import connection
 from django.db.models import Count
 
+from core.policy import policy_for
+from leads.models import Lead
 from visits.models import CheckIn, Visit, VisitMode
 
 # A note shorter than this is a stock phrase, not evidence of copying.
@@ -27,7 +29,7 @@ IMPOSSIBLE_MIN_KILOMETERS = 3.0
 # An entry this long after the visit, by a rep who checked in at other doors that day, is a switch.
 SWITCH_AFTER = timedelta(hours=2)
 # Audited whenever they fire: each is evidence on its own, not a hint.
-STRONG_SIGNALS = frozenset({"far_position", "impossible_speed", "repeated_notes"})
+STRONG_SIGNALS = frozenset({"far_from_lead", "far_position", "impossible_speed", "repeated_notes"})
 
 
 def _kilometers(a, b) -> float:
@@ -51,6 +53,7 @@ def risk_signals(team, day) -> dict[int, list[dict]]:
             "notes",
             "latitude",
             "longitude",
+            "accuracy_meters",
             "check_in",
         )
     )
@@ -59,6 +62,7 @@ def risk_signals(team, day) -> dict[int, list[dict]]:
         if visit["is_late"]:
             signals[visit["pk"]].append({"code": "late_entry"})
     _repeated_notes(team, day, visits, signals)
+    _far_from_leads(team, visits, signals)
     _far_positions(team, day, visits, signals)
     _switches(visits, signals)
     _impossible_speeds(team, day, signals)
@@ -87,6 +91,27 @@ def _repeated_notes(team, day, visits, signals) -> None:
     for visit in visits:
         if visit["notes"] in repeated:
             signals[visit["pk"]].append({"code": "repeated_notes", "count": repeated[visit["notes"]]})
+
+
+def _far_from_leads(team, visits, signals) -> None:
+    """Flag a position farther from the lead's known place than the team's radius, beyond the phone's accuracy."""
+    located = [visit for visit in visits if visit["latitude"] is not None and visit["lead_id"]]
+    if not located:
+        return
+    places = {
+        lead_id: (float(latitude), float(longitude))
+        for lead_id, latitude, longitude in Lead.objects.filter(
+            pk__in={visit["lead_id"] for visit in located}, latitude__isnull=False
+        ).values_list("pk", "latitude", "longitude")
+    }
+    radius = policy_for(team).position_radius_meters
+    for visit in located:
+        place = places.get(visit["lead_id"])
+        if place is None:
+            continue
+        meters = 1000 * _kilometers((float(visit["latitude"]), float(visit["longitude"])), place)
+        if meters - (visit["accuracy_meters"] or 0) > radius:
+            signals[visit["pk"]].append({"code": "far_from_lead", "meters": round(meters)})
 
 
 def _far_positions(team, day, visits, signals) -> None:

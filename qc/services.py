@@ -18,11 +18,12 @@ from core.models import Membership, Notification, Role, Team, User
 from core.notifications import notify
 from core.policy import policy_for
 from leads.models import Lead
+from leads.services.position import confirm_position_from_check_in
 from pools.services.ownership import withdraw_follow_up
 from qc.models import OPEN_STATUSES, Audit, AuditOutcome, Draw, Incident, Sample, SampleStatus
 from qc.risk import is_strong, risk_signals
 from visits.counting import add_to_rep_days, take_from_rep_days
-from visits.models import Outcome, Visit, VisitMode
+from visits.models import CheckIn, Outcome, Visit, VisitMode
 
 RISK_WEIGHT_PER_SIGNAL = 2.0
 # An in-person visit with no check-in is checked before one with evidence from the door; one with a check-in and
@@ -243,6 +244,11 @@ def record_audit(*, actor: User, sample: Sample, outcome: str, notes: str = "", 
         current.save(update_fields=["attempts", "status", "completed_at"])
         if outcome == AuditOutcome.FALSIFIED:
             _void(current.visit, audit, now)
+        elif outcome == AuditOutcome.VERIFIED and current.visit.lead_id:
+            # The customer confirmed the visit: where the rep checked in is where the company is.
+            spot = CheckIn.objects.filter(visit=current.visit).first()
+            if spot is not None:
+                confirm_position_from_check_in(lead_id=spot.lead_id, latitude=spot.latitude, longitude=spot.longitude)
     return audit
 
 

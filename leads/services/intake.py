@@ -12,9 +12,9 @@ from core.policy import policy_for
 from leads.duplicates import find_duplicate
 from leads.imports import COLUMNS
 from leads.lifecycle import OPEN_STATES, fields_entering, record_event
-from leads.models import Collision, EventKind, Lead, LeadSource, LeadState
+from leads.models import Collision, EventKind, Lead, LeadSource, LeadState, PositionSource
 from leads.normalize import company_key, phone_key
-from leads.values import as_one_message, problems_with
+from leads.values import as_one_message, position_fields, problems_with
 
 
 def lead_keys(values: dict) -> dict:
@@ -90,6 +90,10 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
         raise DomainError(describe_duplicate(existing, actor))
     keys = lead_keys(values)
     priority = values.pop("priority")
+    # A position a rep types is no evidence of where the company is; a manager's is.
+    position = position_fields(values, PositionSource.MANAGER)
+    if owner is not None:
+        position = {}
     now = timezone.now()
     if owner is None:
         ownership = fields_entering(LeadState.PUBLIC, now=now)
@@ -97,7 +101,13 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
         ownership = fields_entering(LeadState.ASSIGNED, now=now, owner=owner, policy=policy_for(team))
     with transaction.atomic():
         lead = Lead(
-            team=team, source=source, priority=whole_number(priority, maximum=9) or 0, **values, **keys, **ownership
+            team=team,
+            source=source,
+            priority=whole_number(priority, maximum=9) or 0,
+            **values,
+            **keys,
+            **ownership,
+            **position,
         )
         lead.save()
         record_event(

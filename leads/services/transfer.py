@@ -18,8 +18,9 @@ from core.params import whole_number
 from leads.duplicates import match_condition
 from leads.imports import EXPORT_HEADERS, Row, count_rows, decode, read_rows
 from leads.lifecycle import event_for, fields_entering
-from leads.models import EventKind, ImportStatus, Lead, LeadEvent, LeadImport, LeadSource, LeadState
+from leads.models import EventKind, ImportStatus, Lead, LeadEvent, LeadImport, LeadSource, LeadState, PositionSource
 from leads.services.intake import lead_keys, record_collision
+from leads.values import position_fields
 
 IMPORT_BATCH = 2000
 # Files up to this many rows are checked and imported while the manager waits; larger ones by the worker.
@@ -257,12 +258,14 @@ def _add_batch(batch: SortedBatch, *, actor: User, lead_import: LeadImport) -> N
     for row in batch.to_add:
         values = dict(row.values)
         priority = values.pop("priority")
+        position = position_fields(values, PositionSource.IMPORT)
         leads.append(
             Lead(
                 team_id=lead_import.team_id,
                 source=LeadSource.IMPORT,
                 priority=whole_number(priority, maximum=9) or 0,
                 **values,
+                **position,
                 **lead_keys(row.values),
                 **fields_entering(LeadState.PUBLIC, now=now),
             )

@@ -294,3 +294,48 @@ def test_weighting_by_risk_prefers_risky_visits_and_still_reproduces(team, reps,
 
     assert len(set(chosen) & set(risky)) >= 4
     assert chosen == select_sample(candidates(day_of_visits), seed=5, weights=weights, **rates)
+
+
+def test_a_check_in_far_from_the_leads_known_place_is_a_strong_signal(team, owner, manager):
+    from leads.services.position import set_position
+    from visits.services import check_in
+
+    near, far, vague = (owned_lead(team, owner) for _ in range(3))
+    for lead in (near, far, vague):
+        set_position(actor=manager, lead=lead, latitude="30.2741", longitude="120.1551")
+    visits = {}
+    for lead, (lat, lon, accuracy) in (
+        (near, ("30.2750", "120.1560", "20")),  # about 130 m away
+        (far, ("30.2900", "120.1551", "20")),  # about 1.8 km away
+        (vague, ("30.2800", "120.1551", "800")),  # 660 m away, but the phone said ± 800 m
+    ):
+        check_in(actor=owner, lead_id=lead.pk, location=(lat, lon, accuracy))
+        visits[lead] = log_visit(
+            actor=owner, lead=lead, values={"mode": "in_person", "person_role": "staff", "outcome": "potential"}
+        ).visit
+    day = visits[near].day
+
+    signals = risk_signals(team, day)
+
+    def codes(lead):
+        return {signal["code"] for signal in signals.get(visits[lead].pk, [])}
+
+    assert codes(near) == set()
+    assert codes(far) == {"far_from_lead"}
+    assert codes(vague) == set()
+
+
+def test_a_verified_check_in_places_a_lead_with_no_position(team, owner, qc_user, time_machine):
+    from visits.services import check_in
+
+    time_machine.move_to("2026-11-26 10:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner)
+    check_in(actor=owner, lead_id=lead.pk, location=("30.2741", "120.1551", "15"))
+    log_visit(actor=owner, lead=lead, values={"mode": "in_person", "person_role": "staff", "outcome": "potential"})
+    time_machine.move_to(NEXT_MORNING, tick=False)
+    draw_sample(team=team, day=DAY, actor=qc_user)
+
+    record_audit(actor=qc_user, sample=Sample.objects.get(), outcome="verified")
+
+    lead.refresh_from_db()
+    assert (str(lead.latitude), lead.position_source) == ("30.274100", "check_in")
