@@ -199,6 +199,8 @@ CELERY_BEAT_SCHEDULE = {
     "allocate": {"task": "pools.tasks.allocate_due_teams_task", "schedule": 60.0},
     # Yesterday's QC sample, at each team's own draw time (09:00 local by default).
     "qc-draw": {"task": "qc.tasks.draw_due_teams_task", "schedule": 60.0},
+    # Positions of visits and check-ins older than each team's retention are erased (hourly: a day is never late).
+    "forget-positions": {"task": "visits.tasks.forget_old_positions_task", "schedule": 3600.0},
 }
 # /healthz calls the heartbeat stale after this many seconds (beat runs it every 60).
 HEARTBEAT_STALE_AFTER_SECONDS = 180

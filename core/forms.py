@@ -31,6 +31,7 @@ class TeamPolicyForm(forms.ModelForm):
             "qc_draw_time",
             "qc_weight_by_risk",
             "position_radius_meters",
+            "evidence_retention_days",
         ]
         widgets = {
             "allocation_time": forms.TimeInput(attrs={"type": "time"}),

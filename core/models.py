@@ -191,6 +191,13 @@ class TeamPolicy(models.Model):
     )
     qc_draw_time = models.TimeField(_("QC draw time"), default=time(9, 0))
     qc_weight_by_risk = models.BooleanField(_("weight QC draws by risk signals"), default=False)
+    evidence_retention_days = models.PositiveIntegerField(
+        _("keep positions of visits and check-ins (days)"),
+        default=180,
+        db_default=180,
+        validators=[MinValueValidator(7), MaxValueValidator(3650)],
+        help_text=_("Older positions are erased (checked every hour); the visits and the fact of a check-in stay."),
+    )
     position_radius_meters = models.PositiveIntegerField(
         _("check-in radius around a lead (m)"),
         default=300,

@@ -156,7 +156,7 @@ def _switches(visits, signals) -> None:
 def _impossible_speeds(team, day, signals) -> None:
     """Flag the visit of a check-in reached from the rep's previous one faster than any car could."""
     by_rep = defaultdict(list)
-    for spot in CheckIn.objects.filter(team=team, day=day).order_by("rep_id", "checked_in_at"):
+    for spot in CheckIn.objects.filter(team=team, day=day, latitude__isnull=False).order_by("rep_id", "checked_in_at"):
         by_rep[spot.rep_id].append(spot)
     for spots in by_rep.values():
         for before, after in pairwise(spots):

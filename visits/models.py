@@ -195,8 +195,9 @@ class CheckIn(models.Model):
     lead = models.ForeignKey("leads.Lead", on_delete=models.PROTECT, related_name="check_ins", verbose_name=_("lead"))
     day = models.DateField(_("day"))
     checked_in_at = models.DateTimeField(_("checked in at"))
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    # Erased after the team's evidence retention (the check-in itself, and its time, stay).
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_meters = models.PositiveIntegerField(_("accuracy (m)"), null=True, blank=True)
     visit = models.OneToOneField(
         Visit, on_delete=models.SET_NULL, null=True, blank=True, related_name="check_in", verbose_name=_("visit")

@@ -13,6 +13,7 @@ from core.calendar import entry_closes_at, is_entry_closed, local_day, zone_of
 from core.errors import DomainError
 from core.locks import lock_rep
 from core.models import Team, User
+from core.policy import active_policies
 from deals.services import note_visit
 from leads.duplicates import find_duplicate
 from leads.lifecycle import WORKING_STATES
@@ -419,3 +420,21 @@ def save_daily_note(*, actor: User, day: date, win: str, difficulty: str) -> Dai
         defaults={"team": team, "win": (win or "").strip()[:300], "difficulty": (difficulty or "").strip()[:300]},
     )
     return note
+
+
+def forget_old_positions(*, now: datetime | None = None) -> int:
+    """Erase the positions of visits and check-ins older than each team's evidence retention; return how many rows
+    were cleared. The visits, their counts and the fact of a check-in stay."""
+    now = now or timezone.now()
+    cleared = 0
+    policies = active_policies()
+    teams = Team.objects.in_bulk(list(policies))
+    for team_id, policy in policies.items():
+        before = local_day(teams[team_id], now) - timedelta(days=policy.evidence_retention_days)
+        cleared += Visit.objects.filter(team_id=team_id, day__lt=before, latitude__isnull=False).update(
+            latitude=None, longitude=None, accuracy_meters=None
+        )
+        cleared += CheckIn.objects.filter(team_id=team_id, day__lt=before, latitude__isnull=False).update(
+            latitude=None, longitude=None, accuracy_meters=None
+        )
+    return cleared
