@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='teampolicy',
             name='evidence_retention_days',
-            field=models.PositiveIntegerField(db_default=180, default=180, help_text='Older positions are erased every night; the visits and the fact of a check-in stay.', validators=[django.core.validators.MinValueValidator(7), django.core.validators.MaxValueValidator(3650)], verbose_name='keep positions of visits and check-ins (days)'),
+            field=models.PositiveIntegerField(db_default=180, default=180, help_text='Older positions are erased (checked every hour); the visits and the fact of a check-in stay.', validators=[django.core.validators.MinValueValidator(7), django.core.validators.MaxValueValidator(3650)], verbose_name='keep positions of visits and check-ins (days)'),
         ),
     ]
