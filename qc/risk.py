@@ -28,6 +28,8 @@ IMPOSSIBLE_KMH = 120
 IMPOSSIBLE_MIN_KILOMETERS = 3.0
 # An entry this long after the visit, by a rep who checked in at other doors that day, is a switch.
 SWITCH_AFTER = timedelta(hours=2)
+# A day of this many in-person visits with not one check-in stands on the rep's word alone.
+NO_CHECK_IN_DAY_VISITS = 3
 # Audited whenever they fire: each is evidence on its own, not a hint.
 STRONG_SIGNALS = frozenset({"far_from_lead", "far_position", "impossible_speed", "repeated_notes"})
 
@@ -140,13 +142,17 @@ def _far_positions(team, day, visits, signals) -> None:
 
 
 def _switches(visits, signals) -> None:
-    """Flag a rep's in-person visits entered hours later without a check-in, on a day they checked in elsewhere."""
+    """Flag a rep's in-person visits entered hours later without a check-in, on a day they checked in elsewhere;
+    and the visits of a day with no check-in at all (allowed, a phone breaks, but the day stands on words alone)."""
     by_rep = defaultdict(list)
     for visit in visits:
         if visit["mode"] == VisitMode.IN_PERSON:
             by_rep[visit["rep_id"]].append(visit)
     for entries in by_rep.values():
         if not any(visit["check_in"] for visit in entries):
+            if len(entries) >= NO_CHECK_IN_DAY_VISITS:
+                for visit in entries:
+                    signals[visit["pk"]].append({"code": "no_check_in_day", "count": len(entries)})
             continue
         for visit in entries:
             if not visit["check_in"] and visit["entered_at"] - visit["occurred_at"] > SWITCH_AFTER:

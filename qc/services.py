@@ -25,11 +25,11 @@ from qc.risk import is_strong, risk_signals
 from visits.counting import add_to_rep_days, take_from_rep_days
 from visits.models import CheckIn, Outcome, Visit, VisitMode
 
-RISK_WEIGHT_PER_SIGNAL = 2.0
+RISK_WEIGHT_PER_SIGNAL = 4.0
 # An in-person visit with no check-in is checked before one with evidence from the door; one with a check-in and
 # nothing odd about it is checked less.
-NO_CHECK_IN_WEIGHT = 2.0
-CHECKED_IN_WEIGHT = 0.5
+NO_CHECK_IN_WEIGHT = 4.0
+CHECKED_IN_WEIGHT = 0.25
 
 
 def _uniform(seed: int, visit_id: int) -> float:
