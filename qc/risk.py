@@ -17,7 +17,7 @@ from django.db.models import Count
 
 from core.policy import policy_for
 from leads.models import Lead
-from visits.models import CheckIn, Visit, VisitMode
+from visits.models import CheckIn, Visit, VisitMode, VisitPhoto
 
 # A note shorter than this is a stock phrase, not evidence of copying.
 REPEATED_NOTES_MIN_LENGTH = 25
@@ -31,7 +31,9 @@ SWITCH_AFTER = timedelta(hours=2)
 # A day of this many in-person visits with not one check-in stands on the rep's word alone.
 NO_CHECK_IN_DAY_VISITS = 3
 # Audited whenever they fire: each is evidence on its own, not a hint.
-STRONG_SIGNALS = frozenset({"far_from_lead", "far_position", "impossible_speed", "repeated_notes"})
+STRONG_SIGNALS = frozenset({"far_from_lead", "far_position", "impossible_speed", "repeated_notes", "reused_photo"})
+# A photo seen on another visit within this many days is a photo used twice.
+REUSED_PHOTO_DAYS = 90
 
 
 def _kilometers(a, b) -> float:
@@ -68,6 +70,7 @@ def risk_signals(team, day) -> dict[int, list[dict]]:
     _far_positions(team, day, visits, signals)
     _switches(visits, signals)
     _impossible_speeds(team, day, signals)
+    _reused_photos(team, day, signals)
     _shared_phones(team, day, visits, signals)
     return signals
 
@@ -172,6 +175,25 @@ def _impossible_speeds(team, day, signals) -> None:
             hours = max((after.checked_in_at - before.checked_in_at).total_seconds() / 3600, 1 / 60)
             if kilometers > IMPOSSIBLE_MIN_KILOMETERS and kilometers / hours > IMPOSSIBLE_KMH and after.visit_id:
                 signals[after.visit_id].append({"code": "impossible_speed", "kmh": round(kilometers / hours)})
+
+
+def _reused_photos(team, day, signals) -> None:
+    """Flag a visit whose photo (by its fingerprint) was also attached to another visit of the team lately."""
+    todays = list(VisitPhoto.objects.filter(team=team, visit__day=day).values_list("visit_id", "fingerprint"))
+    if not todays:
+        return
+    seen = defaultdict(set)
+    for visit_id, fingerprint in VisitPhoto.objects.filter(
+        team=team,
+        fingerprint__in={fingerprint for _visit, fingerprint in todays},
+        visit__day__gte=day - timedelta(days=REUSED_PHOTO_DAYS),
+    ).values_list("visit_id", "fingerprint"):
+        seen[fingerprint].add(visit_id)
+    flagged = set()
+    for visit_id, fingerprint in todays:
+        if seen[fingerprint] - {visit_id} and visit_id not in flagged:
+            flagged.add(visit_id)
+            signals[visit_id].append({"code": "reused_photo", "visits": len(seen[fingerprint])})
 
 
 SHARED_PHONE_SQL = """

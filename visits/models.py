@@ -211,3 +211,34 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"{self.rep} @ {self.lead_id} {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+
+class PhotoKind(models.TextChoices):
+    STOREFRONT = "storefront", _("Storefront")
+    CARD = "card", _("Business card")
+    ROOM = "room", _("Meeting room")
+
+
+class VisitPhoto(models.Model):
+    """A photo taken at a visit: the storefront, a business card, the meeting room. Seen by the rep, their manager
+    and QC only; erased with the team's other evidence after its retention."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit"))
+    team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("what it shows"), max_length=12, choices=PhotoKind.choices)
+    file = models.FileField(_("photo"), upload_to="photos/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    fingerprint = models.CharField(_("fingerprint"), max_length=16, db_index=True)
+    taken_at = models.DateTimeField(_("taken at (camera)"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude (camera)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude (camera)"), max_digits=9, decimal_places=6, null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self):
+        return f"{self.visit_id} {self.kind}"

@@ -1,9 +1,11 @@
 """Domain operations of the daily rhythm: log a visit (or a cold visit), edit or amend it, plan, note the day."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -28,11 +30,14 @@ from visits.models import (
     DailyNote,
     NotCounted,
     Outcome,
+    PhotoKind,
     Visit,
     VisitAmendment,
     VisitMode,
+    VisitPhoto,
     VisitPlan,
 )
+from visits.photos import read_photo
 from visits.selectors import lead_open_for_visit
 
 EDITABLE_FIELDS = ("mode", "person_met", "person_role", "outcome", "notes", "next_step", "building", "address")
@@ -422,9 +427,40 @@ def save_daily_note(*, actor: User, day: date, win: str, difficulty: str) -> Dai
     return note
 
 
+PHOTOS_PER_VISIT = 3
+
+
+def add_photo(*, actor: User, visit: Visit, upload, kind: str) -> VisitPhoto:
+    """Attach a photo to the rep's own visit while its entry is open; it is shrunk, stripped and fingerprinted."""
+    if visit.rep_id != actor.pk:
+        raise DomainError(_("Only the rep who entered a visit can add its photos."))
+    if kind not in PhotoKind.values:
+        raise DomainError(_("Choose what the photo shows."))
+    if visit.is_voided or is_locked(visit):
+        raise DomainError(_("Photos are added while the day's entry is open."))
+    photo = read_photo(upload, zone_of(visit.team))
+    with transaction.atomic():
+        Visit.objects.select_for_update().filter(pk=visit.pk).first()
+        if VisitPhoto.objects.filter(visit=visit).count() >= PHOTOS_PER_VISIT:
+            raise DomainError(_("A visit keeps at most %(count)s photos.") % {"count": PHOTOS_PER_VISIT})
+        return VisitPhoto.objects.create(
+            visit=visit,
+            team_id=visit.team_id,
+            kind=kind,
+            file=ContentFile(photo.content, name=f"{uuid.uuid4().hex}.jpg"),
+            width=photo.width,
+            height=photo.height,
+            fingerprint=photo.fingerprint,
+            taken_at=photo.taken_at,
+            latitude=photo.latitude,
+            longitude=photo.longitude,
+            uploaded_at=timezone.now(),
+        )
+
+
 def forget_old_positions(*, now: datetime | None = None) -> int:
-    """Erase the positions of visits and check-ins older than each team's evidence retention; return how many rows
-    were cleared. The visits, their counts and the fact of a check-in stay."""
+    """Erase the positions of visits and check-ins, and the photos, older than each team's evidence retention;
+    return how many rows were cleared. The visits, their counts and the fact of a check-in stay."""
     now = now or timezone.now()
     cleared = 0
     policies = active_policies()
@@ -437,4 +473,8 @@ def forget_old_positions(*, now: datetime | None = None) -> int:
         cleared += CheckIn.objects.filter(team_id=team_id, day__lt=before, latitude__isnull=False).update(
             latitude=None, longitude=None, accuracy_meters=None
         )
+        for photo in VisitPhoto.objects.filter(team_id=team_id, visit__day__lt=before):
+            photo.file.delete(save=False)
+            photo.delete()
+            cleared += 1
     return cleared

@@ -13,4 +13,6 @@ urlpatterns = [
     path("plan/", views.plan, name="plan"),
     path("note/", views.note, name="note"),
     path("check-in/", views.check_in, name="check_in"),
+    path("<int:pk>/photos/", views.add_photo, name="add_photo"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
 ]

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from leads.models import Lead
 from visits import selectors, services
 from visits.counting import counted_companies
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
-from visits.models import VisitPlan
+from visits.models import PhotoKind, VisitPhoto, VisitPlan
 from visits.when import visit_moment
 
 
@@ -153,13 +154,43 @@ def visit_list(request):
 @login_required
 def detail(request, pk):
     visit = selectors.get_visit_for(request.user, pk)
+    locked = services.is_locked(visit)
     context = {
         "visit": visit,
         "amendments": visit.amendments.select_related("amended_by"),
-        "is_locked": services.is_locked(visit),
+        "is_locked": locked,
         "can_edit": visit.rep_id == request.user.pk and not visit.is_voided,
+        "photos": visit.photos.all(),
+        "photo_kinds": PhotoKind.choices,
+        "can_add_photo": visit.rep_id == request.user.pk and not visit.is_voided and not locked,
     }
     return render(request, "visits/detail.html", context)
+
+
+@require_POST
+@rep_required
+def add_photo(request, pk):
+    """A photo from the phone's camera as evidence of the visit."""
+    visit = selectors.get_visit_for(request.user, pk)
+    upload = request.FILES.get("photo")
+    try:
+        if upload is None:
+            raise DomainError(_("Choose a photo to add."))
+        services.add_photo(actor=request.user, visit=visit, upload=upload, kind=request.POST.get("kind", ""))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Photo added."))
+    return redirect(visit)
+
+
+@login_required
+def photo(request, pk):
+    """Serve a visit's photo to those who may see the visit (the rep, their manager, QC), and nobody else."""
+    picture = get_object_or_404(VisitPhoto.objects.filter(visit__in=selectors.visits_visible_to(request.user)), pk=pk)
+    response = FileResponse(picture.file.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @rep_required

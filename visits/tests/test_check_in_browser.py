@@ -41,3 +41,32 @@ def test_a_rep_checks_in_with_one_tap_and_the_visit_attaches(live_server, browse
     spot.refresh_from_db()
     assert spot.visit is not None
     context.close()
+
+
+def test_a_rep_adds_photos_at_phone_size_and_the_same_photo_twice_is_flagged(live_server, browser, tmp_path):
+    from qc.risk import risk_signals
+    from visits.services import log_visit
+    from visits.tests.test_photos import storefront
+
+    team = TeamFactory(name="杭州一区")
+    rep = member(team, Role.REP, username="walker")
+    potential = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
+    visits = [log_visit(actor=rep, lead=owned_lead(team, rep), values=potential).visit for _ in range(2)]
+    picture = tmp_path / "IMG_2041.jpg"
+    picture.write_bytes(storefront())
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page: Page = context.new_page()
+    sign_in(page, live_server.url, "walker", PASSWORD)
+
+    for visit in visits:
+        page.goto(f"{live_server.url}{visit.get_absolute_url()}")
+        page.set_input_files("input[name=photo]", str(picture))
+        page.select_option("select[name=kind]", "storefront")
+        page.get_by_role("button", name="添加照片").click()
+        expect(page.get_by_role("alert").filter(has_text="照片已添加")).to_be_visible()
+        expect(page.get_by_test_id("photo").locator("img")).to_be_visible()
+    assert page_problems(page) == []
+    context.close()
+
+    signals = risk_signals(team, visits[0].day)
+    assert all(any(s["code"] == "reused_photo" for s in signals[visit.pk]) for visit in visits)

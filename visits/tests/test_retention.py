@@ -1,5 +1,6 @@
 """Positions are kept only as long as the team says: older ones are erased, the visits and check-ins stay."""
 
+import os
 import time
 
 import pytest
@@ -9,9 +10,10 @@ from django.conf import settings
 from config.celery import app
 from core.policy import policy_for
 from leads.tests.factories import owned_lead
-from visits.models import CheckIn, Visit
-from visits.services import check_in, forget_old_positions, log_visit
+from visits.models import CheckIn, Visit, VisitPhoto
+from visits.services import add_photo, check_in, forget_old_positions, log_visit
 from visits.tasks import forget_old_positions_task
+from visits.tests.test_photos import storefront, upload
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 HERE = ("30.2741", "120.1551", "15")
@@ -29,13 +31,15 @@ def test_positions_older_than_the_retention_are_erased(team, owner, time_machine
     policy.save()
     time_machine.move_to("2026-10-01 10:00:00+08:00", tick=False)
     old = visit_with_check_in(owner, team)
+    picture = add_photo(actor=owner, visit=old, upload=upload(storefront()), kind="storefront")
+    stored = picture.file.path
     time_machine.move_to("2026-10-20 10:00:00+08:00", tick=False)
     recent = visit_with_check_in(owner, team)
 
     time_machine.move_to("2026-10-31 10:00:00+08:00", tick=False)
     assert forget_old_positions() == 0  # day 30 of the oldest: still kept
     time_machine.move_to("2026-11-01 10:00:00+08:00", tick=False)
-    assert forget_old_positions() == 2  # the old visit and its check-in
+    assert forget_old_positions() == 3  # the old visit, its check-in and its photo
 
     old.refresh_from_db()
     recent.refresh_from_db()
@@ -43,6 +47,8 @@ def test_positions_older_than_the_retention_are_erased(team, owner, time_machine
     assert old.check_in.checked_in_at is not None  # the fact of the check-in stays
     assert recent.latitude is not None
     assert Visit.objects.count() == 2
+    assert not VisitPhoto.objects.exists()
+    assert not os.path.exists(stored)
 
 
 def test_the_erasing_runs_hourly_from_beat():
