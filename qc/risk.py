@@ -28,6 +28,8 @@ IMPOSSIBLE_KMH = 120
 IMPOSSIBLE_MIN_KILOMETERS = 3.0
 # An entry this long after the visit, by a rep who checked in at other doors that day, is a switch.
 SWITCH_AFTER = timedelta(hours=2)
+# A phone clock further than this from the server's when an entry is sent (drift is seconds, not minutes).
+CLOCK_SKEW_SECONDS = 10 * 60
 # A day of this many in-person visits with not one check-in stands on the rep's word alone.
 NO_CHECK_IN_DAY_VISITS = 3
 # Audited whenever they fire: each is evidence on its own, not a hint.
@@ -59,12 +61,16 @@ def risk_signals(team, day) -> dict[int, list[dict]]:
             "longitude",
             "accuracy_meters",
             "check_in",
+            "device_clock_skew",
         )
     )
     signals: dict[int, list[dict]] = defaultdict(list)
     for visit in visits:
         if visit["is_late"]:
             signals[visit["pk"]].append({"code": "late_entry"})
+        skew = visit["device_clock_skew"]
+        if skew is not None and abs(skew) > CLOCK_SKEW_SECONDS:
+            signals[visit["pk"]].append({"code": "clock_skew", "minutes": round(skew / 60)})
     _repeated_notes(team, day, visits, signals)
     _far_from_leads(team, visits, signals)
     _far_positions(team, day, visits, signals)

@@ -52,6 +52,8 @@ class VisitForm(QuickForm):
         help_text=_("Up to a week back; after the day's cut-off the visit is marked late."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    # Filled by the form's script with the phone's clock when the entry is sent.
+    device_time = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
     accuracy = forms.FloatField(required=False, widget=forms.HiddenInput)

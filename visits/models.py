@@ -57,6 +57,9 @@ class Visit(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     # What the rep typed on a cold visit, kept on the visit itself: when the company turns out to be a colleague's
     # lead the visit has no lead to read a contact from, and QC still has to call someone.
+    # How far the phone's clock was from the server's when the entry was sent (seconds, + = phone ahead): a phone
+    # set to another time is how a day's entries are made to look as if made on the spot.
+    device_clock_skew = models.IntegerField(_("phone clock difference (s)"), null=True, blank=True)
     contact_name = models.CharField(_("contact entered"), max_length=100, blank=True)
     phone = models.CharField(_("phone entered"), max_length=50, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -160,6 +160,19 @@ def check_in(*, actor: User, lead_id: int, location: tuple = (None, None, None))
     )
 
 
+# A phone clock further off than this is not drift; beyond a day it is no clock reading at all.
+LARGEST_CLOCK_SKEW = timedelta(days=1)
+
+
+def _clock_skew(device_time: datetime | None, now: datetime) -> int | None:
+    if device_time is None:
+        return None
+    skew = device_time - now
+    if abs(skew) > LARGEST_CLOCK_SKEW:
+        skew = LARGEST_CLOCK_SKEW if skew > timedelta(0) else -LARGEST_CLOCK_SKEW
+    return round(skew.total_seconds())
+
+
 def _check_in_for(actor: User, lead: Lead | None, day: date) -> CheckIn | None:
     """The rep's latest check-in at the lead that day not yet attached to a visit."""
     if lead is None:
@@ -181,6 +194,7 @@ def log_visit(
     cold: dict | None = None,
     occurred_at: datetime | None = None,
     location: tuple = (None, None, None),
+    device_time: datetime | None = None,
 ) -> LogResult:
     """Record a visit on one of the rep's leads, or a cold visit that finds, claims or creates its lead.
 
@@ -281,6 +295,7 @@ def log_visit(
             created_lead=created,
             is_follow_up=is_follow_up,
             is_late=late,
+            device_clock_skew=_clock_skew(device_time, now),
             latitude=latitude,
             longitude=longitude,
             accuracy_meters=accuracy,

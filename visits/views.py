@@ -8,6 +8,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -118,6 +119,7 @@ def log(request):
                 cold=cold,
                 occurred_at=occurred_at,
                 location=(data["latitude"], data["longitude"], data["accuracy"]),
+                device_time=_device_time(data["device_time"]),
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -133,6 +135,15 @@ def log(request):
     form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team), counted_today)]
     companies_today = [company for _lead_id, company in counted_today]
     return render(request, "visits/log.html", {"form": form, "companies_today": companies_today})
+
+
+def _device_time(text: str):
+    """The phone's clock as its script sent it; anything unreadable is no reading (never an error for the rep)."""
+    try:
+        moment = parse_datetime(text.strip()) if text else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 @login_required

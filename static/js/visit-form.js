@@ -68,6 +68,12 @@
   });
   showWhen();
 
+  // The phone's clock as the entry leaves, for the server to compare with its own.
+  form.addEventListener("submit", function () {
+    var clock = form.querySelector("input[name=device_time]");
+    if (clock) clock.value = new Date().toISOString();
+  });
+
   // The browser's position, only when the rep asks for it.
   var box = document.getElementById("location-box");
   var button = document.getElementById("add-location");

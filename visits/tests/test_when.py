@@ -1,6 +1,6 @@
 """The visit form's "when": quick choices for the evening entry, read in the team's time zone."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -81,3 +81,21 @@ def test_a_time_still_to_come_keeps_the_form_as_typed(client, owner, team, time_
     assert "今天 22:30 还没到" in page
     assert "谈了报价" in page
     assert not Visit.objects.exists()
+
+
+def test_a_phone_clock_far_off_is_kept_and_becomes_a_qc_signal(client, owner, team, time_machine):
+    from qc.risk import risk_signals
+
+    time_machine.move_to("2026-11-27 21:00:00+08:00", tick=False)
+    client.force_login(owner)
+    for device_time in ("2026-11-27T13:25:00.000Z", "2026-11-27T13:00:04.000Z", "not a time"):
+        client.post(
+            reverse("visits:log"),
+            {"kind": "lead", "lead": owned_lead(team, owner).pk, "device_time": device_time, **POTENTIAL},
+        )
+
+    skews = list(Visit.objects.order_by("pk").values_list("device_clock_skew", flat=True))
+    assert skews == [25 * 60, 4, None]
+    signals = risk_signals(team, date(2026, 11, 27))
+    first = Visit.objects.order_by("pk").first()
+    assert {"code": "clock_skew", "minutes": 25} in signals[first.pk]
