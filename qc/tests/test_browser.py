@@ -40,7 +40,7 @@ def test_qc_draws_audits_and_records_a_falsified_visit_in_the_browser(live_serve
 
     page.goto(f"{live_server.url}/qc/draws/")
     page.fill("input[name=day]", yesterday.isoformat())
-    page.click("form.card button[type=submit]")
+    page.get_by_role("button", name="抽样", exact=True).click()
     expect(page.get_by_test_id("draw-row")).to_have_count(1)
 
     page.goto(f"{live_server.url}/qc/")
