@@ -34,18 +34,31 @@ def _set_stage(lead: Lead, stage: str, *, actor: User | None, now, reason: str =
     if lead.stage == stage:
         return
     Lead.objects.filter(pk=lead.pk).update(stage=stage, updated_at=now)
-    record_event(
+    _deal_event(
         lead,
         kind=EventKind.STAGE,
+        actor=actor,
+        now=now,
+        reason=reason,
+        code=EventReason.STAGE_CHANGED,
+        details={"from": lead.stage, "to": stage},
+    )
+    lead.stage = stage
+
+
+def _deal_event(lead: Lead, *, kind: str, actor: User | None, now, reason: str, code: str, details: dict) -> None:
+    """An event of the deal on the lead's history; the lead stays where and whose it is."""
+    record_event(
+        lead,
+        kind=kind,
         actor=actor,
         to_state=lead.state,
         to_owner_id=lead.owner_id,
         at=now,
         reason=reason,
-        reason_code=EventReason.STAGE_CHANGED,
-        details={"from": lead.stage, "to": stage},
+        reason_code=code,
+        details=details,
     )
-    lead.stage = stage
 
 
 def stage_reached(lead: Lead, stage: str) -> bool:
@@ -177,8 +190,9 @@ def reverse_payment(*, actor: User, payment: Payment, reason: str) -> Payment:
         payment = Payment.objects.select_related("contract").get(pk=payment.pk)
         reversal = _reverse_payment(payment, actor=actor, reason=reason)
         now = timezone.now()
-        _record_reversal(
+        _deal_event(
             current,
+            kind=EventKind.REVERSED,
             actor=actor,
             now=now,
             reason=reason,
@@ -222,8 +236,9 @@ def reverse_contract(*, actor: User, contract: Contract, reason: str) -> Contrac
             recorded_by=actor,
         )
         now = timezone.now()
-        _record_reversal(
+        _deal_event(
             current,
+            kind=EventKind.REVERSED,
             actor=actor,
             now=now,
             reason=reason,
@@ -256,20 +271,6 @@ def _reverse_payment(payment: Payment, *, actor: User, reason: str) -> Payment:
         recorded_by=actor,
         reverses=payment,
         reason=reason,
-    )
-
-
-def _record_reversal(lead: Lead, *, actor: User, now, reason: str, code: str, details: dict) -> None:
-    record_event(
-        lead,
-        kind=EventKind.REVERSED,
-        actor=actor,
-        to_state=lead.state,
-        to_owner_id=lead.owner_id,
-        at=now,
-        reason=reason,
-        reason_code=code,
-        details=details,
     )
 
 
