@@ -54,6 +54,9 @@ class VisitForm(QuickForm):
     )
     # Filled by the form's script with the phone's clock when the entry is sent.
     device_time = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    # Set by the offline queue: the phone's id for the entry and when it was saved there.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    saved_at = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
     accuracy = forms.FloatField(required=False, widget=forms.HiddenInput)

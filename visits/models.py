@@ -60,6 +60,10 @@ class Visit(models.Model):
     # How far the phone's clock was from the server's when the entry was sent (seconds, + = phone ahead): a phone
     # set to another time is how a day's entries are made to look as if made on the spot.
     device_clock_skew = models.IntegerField(_("phone clock difference (s)"), null=True, blank=True)
+    # An entry made offline: the id the phone gave it (a replay is answered with this visit, never a second one)
+    # and when it was saved on the phone, by the phone's clock.
+    client_id = models.UUIDField(_("id on the phone"), null=True, blank=True)
+    saved_on_phone_at = models.DateTimeField(_("saved on the phone at"), null=True, blank=True)
     contact_name = models.CharField(_("contact entered"), max_length=100, blank=True)
     phone = models.CharField(_("phone entered"), max_length=50, blank=True)
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -92,6 +96,11 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["team", "day"], name="visit_team_day"),
             models.Index(fields=["rep", "day"], name="visit_rep_day"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "client_id"], condition=models.Q(client_id__isnull=False), name="visit_sent_once"
+            ),
         ]
 
     def __str__(self):

@@ -49,6 +49,7 @@ LONGEST_BACKDATING = timedelta(days=7)
 class LogResult:
     visit: Visit
     notices: list[str] = field(default_factory=list)  # what the rep should know, e.g. the lead has moved
+    replayed: bool = False  # the phone sent an entry already saved: this is that visit, nothing new was written
 
 
 def is_locked(visit: Visit, now=None) -> bool:
@@ -160,6 +161,30 @@ def check_in(*, actor: User, lead_id: int, location: tuple = (None, None, None))
     )
 
 
+# A phone whose clock is this close to the server's is believed about when it saved an entry.
+TRUSTED_CLOCK = timedelta(minutes=5)
+
+
+def entry_moment(*, now: datetime, saved_on_phone_at: datetime | None, device_time: datetime | None) -> datetime:
+    """When an entry counts as made. Online, when it arrives. Queued on a phone without signal, when it was saved
+    there, as long as the phone's clock was within TRUSTED_CLOCK of the server's when it sent the entry (its save time
+    is then read on the server's clock); otherwise, when it arrives. So a visit saved offline at 22:40 and sent at
+    23:20 is on time with a correct clock, and late with a clock set back."""
+    if saved_on_phone_at is None or device_time is None:
+        return now
+    skew = device_time - now
+    if abs(skew) > TRUSTED_CLOCK:
+        return now
+    return min(saved_on_phone_at - skew, now)
+
+
+def _sent_before(actor: User, client_id) -> LogResult | None:
+    visit = Visit.objects.filter(rep=actor, client_id=client_id).first()
+    if visit is None:
+        return None
+    return LogResult(visit=visit, notices=[_("This entry was already saved.")], replayed=True)
+
+
 # A phone clock further off than this is not drift; beyond a day it is no clock reading at all.
 LARGEST_CLOCK_SKEW = timedelta(days=1)
 
@@ -195,17 +220,28 @@ def log_visit(
     occurred_at: datetime | None = None,
     location: tuple = (None, None, None),
     device_time: datetime | None = None,
+    client_id: uuid.UUID | None = None,
+    saved_on_phone_at: datetime | None = None,
 ) -> LogResult:
     """Record a visit on one of the rep's leads, or a cold visit that finds, claims or creates its lead.
 
     The visit is always saved. On a lead the rep owns it counts as the follow-up and moves the deadlines; if the
     lead was taken back meanwhile, the rep is told it has moved. The lead is named by `lead` or by `lead_id`.
+
+    An entry made offline carries the phone's id for it (`client_id`): sent again, it is answered with the visit
+    already saved. It also carries when it was saved on the phone and the phone's clock as it is sent
+    (`device_time`): see `entry_moment` for when such an entry counts as made.
     """
     lead_id = lead.pk if lead is not None else lead_id
     team = require_rep_team(actor)
     now = timezone.now()
+    if client_id is not None:
+        earlier = _sent_before(actor, client_id)
+        if earlier is not None:
+            return earlier
+    made_at = entry_moment(now=now, saved_on_phone_at=saved_on_phone_at, device_time=device_time)
     stated_time = occurred_at is not None
-    occurred_at = occurred_at or now
+    occurred_at = occurred_at or made_at
     if occurred_at > now + timedelta(minutes=5):
         raise DomainError(_("A visit cannot be in the future."))
     if occurred_at < now - LONGEST_BACKDATING:
@@ -218,8 +254,14 @@ def log_visit(
     notices: list[str] = []
     in_person = values["mode"] == VisitMode.IN_PERSON
     with transaction.atomic():
-        if in_person:
-            lock_rep(actor)  # two entries of one company at once: the one that commits first counts
+        if in_person or client_id is not None:
+            # Two entries of one company at once: the one that commits first counts. Two tabs sending one queued
+            # entry: the second finds the first's visit.
+            lock_rep(actor)
+        if client_id is not None:
+            earlier = _sent_before(actor, client_id)
+            if earlier is not None:
+                return earlier
         created, collision = False, None
         if cold:
             if not (cold.get("company_name") or "").strip():
@@ -272,7 +314,7 @@ def log_visit(
                 )
                 % {"company": company_name}
             )
-        late = is_entry_closed(team, day, now)
+        late = is_entry_closed(team, day, made_at)
         if late:
             closed_at = timezone.localtime(entry_closes_at(team, day), zone_of(team))
             notices.append(
@@ -296,6 +338,8 @@ def log_visit(
             is_follow_up=is_follow_up,
             is_late=late,
             device_clock_skew=_clock_skew(device_time, now),
+            client_id=client_id,
+            saved_on_phone_at=saved_on_phone_at,
             latitude=latitude,
             longitude=longitude,
             accuracy_meters=accuracy,

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -103,14 +103,18 @@ def log(request):
     posted = id_param(request.POST.get("lead")) if request.method == "POST" else None
     initial = _initial_entry(request.GET)
     form = VisitForm(request.POST or None, lead_choices=[(posted, "")] if posted else [], initial=initial)
+    # The offline queue sends the form as it was filled in and reads the answer as JSON.
+    queued = "application/json" in request.headers.get("Accept", "")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         cold = None
         if data["kind"] == KIND_COLD:
             cold = {name: data[name] for name in ("company_name", "contact_name", "phone", "building", "district")}
+        device_time, saved_at = _device_time(data["device_time"]), _device_time(data["saved_at"])
         try:
+            made_at = services.entry_moment(now=timezone.now(), saved_on_phone_at=saved_at, device_time=device_time)
             occurred_at = visit_moment(
-                team, when=data["when"], at_time=data["at_time"], other_day=data["occurred_at"], now=timezone.now()
+                team, when=data["when"], at_time=data["at_time"], other_day=data["occurred_at"], now=made_at
             )
             result = services.log_visit(
                 actor=request.user,
@@ -119,18 +123,31 @@ def log(request):
                 cold=cold,
                 occurred_at=occurred_at,
                 location=(data["latitude"], data["longitude"], data["accuracy"]),
-                device_time=_device_time(data["device_time"]),
+                device_time=device_time,
+                client_id=data["client_id"],
+                saved_on_phone_at=saved_at,
             )
         except DomainError as error:
+            if queued:
+                return JsonResponse({"status": "refused", "message": error.message}, status=409)
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Visit to %(company)s saved.") % {"company": result.visit.company_name})
+            saved = _("Visit to %(company)s saved.") % {"company": result.visit.company_name}
+            if queued:
+                status = "replayed" if result.replayed else "saved"
+                return JsonResponse(
+                    {"status": status, "visit": result.visit.pk, "message": saved, "notices": result.notices}
+                )
+            messages.success(request, saved)
             for notice in result.notices:
                 messages.warning(request, notice)
             if cold and cold["building"]:
                 # 扫楼, floor by floor: Today offers the next cold visit in the same building.
                 return redirect(f"{reverse('home')}?{urlencode(_sweep_of(cold))}")
             return redirect("home")
+    elif request.method == "POST" and queued:
+        errors = {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+        return JsonResponse({"status": "invalid", "errors": errors}, status=400)
     counted_today = counted_companies(rep_id=request.user.pk, day=_today(team))
     form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team), counted_today)]
     companies_today = [company for _lead_id, company in counted_today]
