@@ -9,6 +9,7 @@ urlpatterns = [
     path("", report_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon),
+    path("sw.js", core_views.service_worker, name="service_worker"),
     path("notifications/", core_views.notifications, name="notifications"),
     # Where the team policy page has always been.
     path("pools/policy/", core_views.policy, name="policy"),

@@ -22,6 +22,16 @@ from core.policy import policy_for
 
 
 @require_GET
+def service_worker(request):
+    """The service worker, from the root so that it may keep the rep's pages; never cached itself."""
+    path = settings.BASE_DIR / "static" / "js" / "sw.js"
+    response = HttpResponse(path.read_text(encoding="utf-8"), content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
 def favicon(request):
     """Browsers and bookmark tools ask for /favicon.ico before reading the page's icon link."""
     return redirect(static("favicon.svg"))

@@ -72,6 +72,10 @@ def _initial_entry(query) -> dict:
     sweep = _sweep_of(query)
     if sweep:
         initial |= {"kind": KIND_COLD, **sweep}
+    # An entry the phone could not deliver on its lead (it moved meanwhile) comes back as a cold visit.
+    company = " ".join(query.get("company", "").split())[:200]
+    if company:
+        initial |= {"kind": KIND_COLD, "company_name": company}
     return initial
 
 
@@ -132,19 +136,15 @@ def log(request):
                 return JsonResponse({"status": "refused", "message": error.message}, status=409)
             form.add_error(None, error.message)
         else:
-            saved = _("Visit to %(company)s saved.") % {"company": result.visit.company_name}
-            if queued:
-                status = "replayed" if result.replayed else "saved"
-                return JsonResponse(
-                    {"status": status, "visit": result.visit.pk, "message": saved, "notices": result.notices}
-                )
-            messages.success(request, saved)
+            messages.success(request, _("Visit to %(company)s saved.") % {"company": result.visit.company_name})
             for notice in result.notices:
                 messages.warning(request, notice)
-            if cold and cold["building"]:
-                # 扫楼, floor by floor: Today offers the next cold visit in the same building.
-                return redirect(f"{reverse('home')}?{urlencode(_sweep_of(cold))}")
-            return redirect("home")
+            # 扫楼, floor by floor: after a cold visit in a building, Today offers the next one in the same building.
+            after = f"{reverse('home')}?{urlencode(_sweep_of(cold))}" if cold and cold["building"] else reverse("home")
+            if queued:
+                status = "replayed" if result.replayed else "saved"
+                return JsonResponse({"status": status, "visit": result.visit.pk, "next": after})
+            return redirect(after)
     elif request.method == "POST" and queued:
         errors = {name: [str(error) for error in errors] for name, errors in form.errors.items()}
         return JsonResponse({"status": "invalid", "errors": errors}, status=400)

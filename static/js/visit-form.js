@@ -74,6 +74,49 @@
     if (clock) clock.value = new Date().toISOString();
   });
 
+  // Without signal the entry waits on this phone (offline-queue.js) with an id made here, so that it is saved once
+  // however often it is sent. With signal it is sent at once the same way; a problem to fix is shown by the form.
+  var saved = document.getElementById("saved-on-phone");
+  form.addEventListener("submit", function (event) {
+    if (!window.crmQueue || !window.crypto || !window.crypto.randomUUID) return; // posted as a plain form
+    event.preventDefault();
+    var entry = form.querySelector("input[name=client_id]");
+    if (!entry.value) entry.value = window.crypto.randomUUID();
+    form.querySelector("input[name=saved_at]").value = new Date().toISOString();
+    var lead = form.querySelector("select[name=lead]");
+    var cold = form.querySelector("input[name=kind][value=cold]");
+    var company = cold && cold.checked
+      ? form.querySelector("input[name=company_name]").value
+      : (lead && lead.selectedIndex > 0 ? lead.options[lead.selectedIndex].text : "");
+    var keep = function () {
+      window.crmQueue.add(form, company).then(function () {
+        saved.hidden = false;
+        saved.focus();
+        form.reset();
+        entry.value = "";
+        form.querySelectorAll("input[name=kind], input[name=when]").forEach(function (radio) {
+          radio.dispatchEvent(new Event("change"));
+        });
+      });
+    };
+    if (!navigator.onLine) return keep();
+    fetch(form.action || window.location.href, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      if (response.status >= 500) throw new Error("server");
+      return response.json().then(function (answer) {
+        if (answer.status === "saved" || answer.status === "replayed") {
+          window.location.assign(answer.next || "/");
+        } else {
+          form.submit(); // the page shows what to fix, with everything typed kept
+        }
+      });
+    }).catch(keep);
+  });
+
   // The browser's position, only when the rep asks for it.
   var box = document.getElementById("location-box");
   var button = document.getElementById("add-location");

@@ -112,3 +112,26 @@ def test_two_tabs_sending_the_same_queue_at_once_save_each_entry_once(owner, tea
 
     assert first == second
     assert Visit.objects.count() == 3
+
+
+def test_an_entry_whose_lead_moved_meanwhile_comes_back_as_a_cold_visit(client, owner, teammate, team, time_machine):
+    from pools.services.reclaim import reclaim_overdue
+
+    time_machine.move_to("2026-11-20 09:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner, company_name="杭州被收走公司")
+    time_machine.move_to("2026-11-22 09:00:01+08:00", tick=False)
+    reclaim_overdue()  # it left the rep days before the phone came back up: the visit no longer fits it
+    time_machine.move_to("2026-11-27 09:00:00+08:00", tick=False)
+    client.force_login(owner)
+
+    refused = client.post(
+        reverse("visits:log"),
+        {"kind": "lead", "lead": lead.pk, "client_id": str(uuid.uuid4()), **POTENTIAL},
+        HTTP_ACCEPT="application/json",
+    )
+    form = client.get(reverse("visits:log"), {"company": "杭州被收走公司"}).content.decode()
+
+    assert refused.status_code == 409
+    assert refused.json()["message"] == "这条线索不是你的，请改为记录陌拜。"
+    assert 'name="company_name" value="杭州被收走公司"' in form
+    assert 'value="cold" class="form-check-input" id="id_kind_1" required checked' in form
