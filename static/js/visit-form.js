@@ -89,14 +89,16 @@
       ? form.querySelector("input[name=company_name]").value
       : (lead && lead.selectedIndex > 0 ? lead.options[lead.selectedIndex].text : "");
     var keep = function () {
-      window.crmQueue.add(form, company).then(function () {
+      // The entry is read from the form at once; the form is then cleared for the next one straight away.
+      var stored = window.crmQueue.add(form, company);
+      form.reset();
+      entry.value = "";
+      form.querySelectorAll("input[name=kind], input[name=when]").forEach(function (radio) {
+        radio.dispatchEvent(new Event("change"));
+      });
+      stored.then(function () {
         saved.hidden = false;
         saved.focus();
-        form.reset();
-        entry.value = "";
-        form.querySelectorAll("input[name=kind], input[name=when]").forEach(function (radio) {
-          radio.dispatchEvent(new Event("change"));
-        });
       });
     };
     if (!navigator.onLine) return keep();
