@@ -73,6 +73,11 @@
       refused.forEach(function (entry) {
         var item = document.createElement("li");
         item.textContent = entry.company + ": " + entry.message + " ";
+        var fix = document.createElement("a");
+        fix.href = "/visits/new/?queued=" + encodeURIComponent(entry.client_id);
+        fix.textContent = indicator.dataset.fix;
+        fix.className = "me-2";
+        item.appendChild(fix);
         var cold = document.createElement("a");
         cold.href = "/visits/new/?company=" + encodeURIComponent(entry.company);
         cold.textContent = indicator.dataset.cold;
@@ -142,12 +147,31 @@
         status: "waiting",
         message: "",
       };
-      return store("readwrite", function (entries) { entries.put(entry); }).then(show);
+      return store("readwrite", function (entries) { entries.put(entry); }).then(function () {
+        // Where the browser has Background Sync, the worker wakes an open page to send when the network is back.
+        if (navigator.serviceWorker && navigator.serviceWorker.ready && window.SyncManager) {
+          navigator.serviceWorker.ready.then(function (registration) {
+            return registration.sync.register("crm-send");
+          }).catch(function () {});
+        }
+        return show();
+      });
+    },
+    entry: function (clientId) {
+      return store("readonly", function (entries) { return entries.get(clientId); });
+    },
+    forget: function (clientId) {
+      return store("readwrite", function (entries) { entries.delete(clientId); }).then(show);
     },
     send: sendAll,
     show: show,
   };
 
   window.addEventListener("online", sendAll);
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data === "crm-send") sendAll();
+    });
+  }
   show().then(sendAll);
 })();

@@ -37,3 +37,11 @@ self.addEventListener("fetch", function (event) {
     });
   }));
 });
+
+// Background Sync: the network is back; an open page of the app sends the queue (it holds the rep's session).
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "crm-send") return;
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (pages) {
+    pages.forEach(function (page) { page.postMessage("crm-send"); });
+  }));
+});

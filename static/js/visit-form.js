@@ -74,6 +74,32 @@
     if (clock) clock.value = new Date().toISOString();
   });
 
+  // An entry the server sent back to fix (?queued=<its id>): the form is filled in as it was, keeping its id.
+  var queued = new URLSearchParams(window.location.search).get("queued");
+  if (queued) {
+    var fill = function () {
+      if (!window.crmQueue) return;
+      window.crmQueue.entry(queued).then(function (found) {
+        if (!found) return;
+        found.fields.forEach(function (pair) {
+          form.querySelectorAll("[name='" + pair[0] + "']").forEach(function (field) {
+            if (field.type === "radio" || field.type === "checkbox") {
+              field.checked = field.value === pair[1];
+            } else if (field.tagName === "SELECT" && pair[1] && !field.querySelector("option[value='" + pair[1] + "']")) {
+              // a lead no longer offered stays unchosen: the rep picks again
+            } else if (field.name !== "csrfmiddlewaretoken") {
+              field.value = pair[1];
+            }
+          });
+        });
+        form.querySelectorAll("input[name=kind], input[name=when]").forEach(function (radio) {
+          radio.dispatchEvent(new Event("change"));
+        });
+      });
+    };
+    window.addEventListener("load", fill);
+  }
+
   // Without signal the entry waits on this phone (offline-queue.js) with an id made here, so that it is saved once
   // however often it is sent. With signal it is sent at once the same way; a problem to fix is shown by the form.
   var saved = document.getElementById("saved-on-phone");
@@ -111,7 +137,8 @@
       if (response.status >= 500) throw new Error("server");
       return response.json().then(function (answer) {
         if (answer.status === "saved" || answer.status === "replayed") {
-          window.location.assign(answer.next || "/");
+          var done = queued ? window.crmQueue.forget(queued) : Promise.resolve();
+          done.then(function () { window.location.assign(answer.next || "/"); });
         } else {
           form.submit(); // the page shows what to fix, with everything typed kept
         }

@@ -65,3 +65,37 @@ def test_visits_logged_without_signal_arrive_once_when_it_returns(live_server, b
     page.goto(f"{live_server.url}/accounts/login/")
     wait_until(page, "async () => !(await caches.has('crm-pages'))")
     context.close()
+
+
+def test_an_entry_sent_back_to_fix_opens_in_the_form_as_it_was(live_server, browser):
+    team = TeamFactory(name="杭州一区")
+    rep = member(team, Role.REP, username="walker")
+    lead = owned_lead(team, rep, company_name="杭州要补充公司")
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    page: Page = context.new_page()
+    sign_in(page, live_server.url, "walker", PASSWORD)
+    page.goto(f"{live_server.url}/visits/new/")
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    page.reload()
+    wait_until(page, "() => navigator.serviceWorker.controller !== null")
+
+    context.set_offline(True)
+    page.select_option("select[name=lead]", str(lead.pk))
+    page.check("input[name=outcome][value=effective]")  # effective, but with staff met: the server will say so
+    page.click("#visit-form button[type=submit]")
+    context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    indicator = page.get_by_test_id("offline-indicator")
+    expect(indicator).to_contain_text("有效拜访", timeout=10_000)
+
+    indicator.get_by_role("link", name="在表单中修改").click()
+    expect(page.locator("input[name=outcome][value=effective]")).to_be_checked()
+    expect(page.locator("select[name=lead]")).to_have_value(str(lead.pk))
+    page.select_option("select[name=person_role]", "owner")
+    page.fill("input[name=next_step]", "下周带合同")
+    page.click("#visit-form button[type=submit]")
+
+    expect(page.get_by_test_id("effective-progress")).to_contain_text("1 /")
+    expect(page.get_by_test_id("offline-indicator")).to_be_hidden()
+    assert Visit.objects.get().outcome == "effective"
+    context.close()
