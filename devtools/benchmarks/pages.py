@@ -39,11 +39,13 @@ PAGES = {
     "compliance": ("manager", "reports:compliance", {}),
     "dashboard": ("manager", "reports:dashboard", {}),
     "pipeline": ("manager", "deals:pipeline", {}),
+    "pipeline_stage": ("manager", "deals:pipeline", {"stage": "new", "page": "5"}),
     "customers": ("manager", "deals:customers", {}),
     "collisions": ("manager", "leads:collisions", {}),
     "qc_queue": ("qc", "qc:queue", {}),
     "qc_draws": ("qc", "qc:draws", {}),
     "qc_report": ("qc", "qc:report", {}),
+    "qc_coverage": ("qc", "qc:coverage", {}),
 }
 
 
