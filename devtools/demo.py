@@ -26,7 +26,7 @@ from qc.models import AuditOutcome, Draw
 from qc.services import draw_sample, record_audit
 from visits.counting import rebuild_rep_days
 from visits.models import DailyNote, Outcome, PersonRole, Visit, VisitMode
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 DEMO_PASSWORD = "crm-demo-2026"
 LEADS_PER_TEAM = 1000

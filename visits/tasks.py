@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from visits import services
+from visits.services import evidence
 
 
 @shared_task
 def forget_old_positions_task():
-    return services.forget_old_positions()
+    return evidence.forget_old_positions()

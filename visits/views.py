@@ -22,10 +22,11 @@ from core.models import Role
 from core.params import day_param, id_param
 from leads.deadlines import DEADLINE_FIELDS, next_deadline
 from leads.models import Lead
-from visits import selectors, services
+from visits import selectors
 from visits.counting import counted_companies
 from visits.forms import KIND_COLD, DailyNoteForm, EditVisitForm, PlanForm, VisitForm
 from visits.models import PhotoKind, VisitPhoto, VisitPlan
+from visits.services import entry, evidence, plans
 from visits.when import visit_moment
 
 
@@ -116,11 +117,11 @@ def log(request):
             cold = {name: data[name] for name in ("company_name", "contact_name", "phone", "building", "district")}
         device_time, saved_at = _device_time(data["device_time"]), _device_time(data["saved_at"])
         try:
-            made_at = services.entry_moment(now=timezone.now(), saved_on_phone_at=saved_at, device_time=device_time)
+            made_at = entry.entry_moment(now=timezone.now(), saved_on_phone_at=saved_at, device_time=device_time)
             occurred_at = visit_moment(
                 team, when=data["when"], at_time=data["at_time"], other_day=data["occurred_at"], now=made_at
             )
-            result = services.log_visit(
+            result = entry.log_visit(
                 actor=request.user,
                 values=data,
                 lead_id=None if cold else data["lead"],
@@ -182,7 +183,7 @@ def visit_list(request):
 @login_required
 def detail(request, pk):
     visit = selectors.get_visit_for(request.user, pk)
-    locked = services.is_locked(visit)
+    locked = entry.is_locked(visit)
     context = {
         "visit": visit,
         "amendments": visit.amendments.select_related("amended_by"),
@@ -204,7 +205,7 @@ def add_photo(request, pk):
     try:
         if upload is None:
             raise DomainError(_("Choose a photo to add."))
-        services.add_photo(actor=request.user, visit=visit, upload=upload, kind=request.POST.get("kind", ""))
+        evidence.add_photo(actor=request.user, visit=visit, upload=upload, kind=request.POST.get("kind", ""))
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -224,13 +225,13 @@ def photo(request, pk):
 @rep_required
 def edit(request, pk):
     visit = selectors.get_visit_for(request.user, pk)
-    locked = services.is_locked(visit)
-    initial = {name: getattr(visit, name) for name in services.EDITABLE_FIELDS}
+    locked = entry.is_locked(visit)
+    initial = {name: getattr(visit, name) for name in entry.EDITABLE_FIELDS}
     form = EditVisitForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS}
+        changes = {name: form.cleaned_data[name] for name in entry.EDITABLE_FIELDS}
         try:
-            services.edit_visit(actor=request.user, visit=visit, changes=changes, reason=form.cleaned_data["reason"])
+            entry.edit_visit(actor=request.user, visit=visit, changes=changes, reason=form.cleaned_data["reason"])
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -274,14 +275,14 @@ def _change_plan(request, form, leads, day) -> None:
         if request.POST.get(action):
             item = get_object_or_404(VisitPlan, pk=id_param(request.POST[action]), rep=request.user)
             if action == "remove":
-                services.unplan_visit(actor=request.user, plan=item)
+                plans.unplan_visit(actor=request.user, plan=item)
             else:
-                services.move_planned_visit(actor=request.user, plan=item, earlier=action == "earlier")
+                plans.move_planned_visit(actor=request.user, plan=item, earlier=action == "earlier")
             return
     if not form.is_valid():
         raise DomainError(_("Only your own leads can go on your plan."))
     chosen = {lead.pk: lead for lead in leads.filter(pk__in=form.cleaned_data["lead"])}
-    added = services.plan_visits(
+    added = plans.plan_visits(
         actor=request.user,
         leads=[chosen[pk] for pk in form.cleaned_data["lead"] if pk in chosen],
         day=day,
@@ -311,7 +312,7 @@ def check_in(request):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("home")
     try:
-        spot = services.check_in(
+        spot = evidence.check_in(
             actor=request.user,
             lead_id=id_param(request.POST.get("lead")),
             location=(request.POST.get("latitude"), request.POST.get("longitude"), request.POST.get("accuracy")),
@@ -337,7 +338,7 @@ def note(request):
     team = request.team
     form = DailyNoteForm(request.POST)
     if form.is_valid():
-        services.save_daily_note(actor=request.user, day=_today(team), **form.cleaned_data)
+        plans.save_daily_note(actor=request.user, day=_today(team), **form.cleaned_data)
         messages.success(request, _("Saved for tonight's meeting."))
     else:
         for field, errors in form.errors.items():
@@ -353,7 +354,7 @@ def decide_collision(request, pk):
     visit = selectors.get_visit_for(request.user, pk)
     accept = request.POST.get("accept") == "1"
     try:
-        services.decide_collision_visit(actor=request.user, visit=visit, accept=accept)
+        entry.decide_collision_visit(actor=request.user, visit=visit, accept=accept)
     except DomainError as error:
         messages.error(request, error.message)
     else:

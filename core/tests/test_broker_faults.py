@@ -22,7 +22,7 @@ from core.tests.test_tasks import still_waiting
 from leads.tests.factories import owned_lead
 from qc.models import Sample, SampleStatus
 from qc.services import draw_sample
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"

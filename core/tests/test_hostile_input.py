@@ -11,7 +11,7 @@ from leads.models import Lead
 from leads.tests.factories import owned_lead
 from pools.models import RepQuota
 from visits.models import DailyNote, Visit
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 EFFECTIVE = {"mode": "in_person", "person_role": "owner", "outcome": "effective", "next_step": "报价"}
 

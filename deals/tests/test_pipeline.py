@@ -9,7 +9,7 @@ from deals.services import add_proposal, confirm_need, move_stage_back, record_p
 from deals.templatetags.deals_tags import NEXT_STEPS
 from leads.models import EventKind, LeadEvent, LeadState, Stage
 from leads.tests.factories import owned_lead
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 EFFECTIVE = {"mode": "in_person", "person_role": "owner", "outcome": "effective", "next_step": "报价"}
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}

@@ -15,7 +15,7 @@ from leads.services.outcomes import close_lead
 from leads.tests.factories import owned_lead
 from pools.services.ownership import keep_lead, record_follow_up, return_lead
 from pools.services.reclaim import reclaim_overdue
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 POOL_FIELDS = (
     "owner_id",

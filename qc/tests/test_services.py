@@ -16,7 +16,7 @@ from reports import dashboards
 from reports.daily import evening_meeting, weekly_compliance
 from visits.models import Visit
 from visits.selectors import today_for
-from visits.services import log_visit
+from visits.services.entry import log_visit
 from visits.tests.factories import visits_for
 
 DAY = date(2026, 11, 26)
@@ -319,7 +319,7 @@ def test_weighting_by_risk_prefers_risky_visits_and_still_reproduces(team, reps,
 
 def test_a_check_in_far_from_the_leads_known_place_is_a_strong_signal(team, owner, manager):
     from leads.services.position import set_position
-    from visits.services import check_in
+    from visits.services.evidence import check_in
 
     near, far, vague = (owned_lead(team, owner) for _ in range(3))
     for lead in (near, far, vague):
@@ -347,7 +347,7 @@ def test_a_check_in_far_from_the_leads_known_place_is_a_strong_signal(team, owne
 
 
 def test_a_verified_check_in_places_a_lead_with_no_position(team, owner, qc_user, time_machine):
-    from visits.services import check_in
+    from visits.services.evidence import check_in
 
     time_machine.move_to("2026-11-26 10:00:00+08:00", tick=False)
     lead = owned_lead(team, owner)

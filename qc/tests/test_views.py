@@ -10,7 +10,7 @@ from leads.tests.factories import LeadFactory, owned_lead
 from qc.models import Draw, Sample, SampleStatus
 from qc.services import draw_sample, record_audit
 from visits.models import Visit
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 

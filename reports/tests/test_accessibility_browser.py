@@ -16,7 +16,7 @@ from leads.tests.factories import LeadFactory, owned_lead
 from qc.models import Sample
 from qc.services import draw_sample
 from visits.models import Visit
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

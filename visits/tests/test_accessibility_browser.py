@@ -10,7 +10,7 @@ from core.tests.axe import blocking_violations
 from core.tests.factories import PASSWORD, TeamFactory, member
 from leads.models import LeadState
 from leads.tests.factories import LeadFactory, owned_lead
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,8 @@ from core.errors import DomainError
 from leads.tests.factories import owned_lead
 from reports.daily import evening_meeting
 from visits.models import CheckIn, Visit
-from visits.services import check_in, log_visit
+from visits.services.entry import log_visit
+from visits.services.evidence import check_in
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 WEST_LAKE = ("30.259300", "120.130000", "18")

@@ -9,7 +9,7 @@ from core.tests.axe import page_problems, sign_in
 from core.tests.factories import PASSWORD, TeamFactory, member
 from leads.tests.factories import owned_lead
 from visits.models import CheckIn
-from visits.services import plan_visits
+from visits.services.plans import plan_visits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def test_a_rep_checks_in_with_one_tap_and_the_visit_attaches(live_server, browse
 
 def test_a_rep_adds_photos_at_phone_size_and_the_same_photo_twice_is_flagged(live_server, browser, tmp_path):
     from qc.risk import risk_signals
-    from visits.services import log_visit
+    from visits.services.entry import log_visit
     from visits.tests.test_photos import storefront
 
     team = TeamFactory(name="杭州一区")

@@ -11,7 +11,7 @@ from leads.tests.factories import owned_lead
 from pools.tests.test_races import run_at_once
 from visits.counting import kept_counts_of
 from visits.models import NotCounted, Visit
-from visits.services import edit_visit, log_visit
+from visits.services.entry import edit_visit, log_visit
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 PHONE = {"mode": "phone", "person_role": "staff", "outcome": "potential"}

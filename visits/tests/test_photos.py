@@ -16,7 +16,8 @@ from leads.tests.factories import owned_lead
 from qc.risk import risk_signals
 from visits.models import VisitPhoto
 from visits.photos import read_photo
-from visits.services import add_photo, log_visit
+from visits.services.entry import log_visit
+from visits.services.evidence import add_photo
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")

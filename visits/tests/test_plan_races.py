@@ -10,7 +10,7 @@ from leads.models import Lead
 from leads.tests.factories import owned_lead
 from pools.tests.test_races import run_at_once
 from visits.models import VisitPlan
-from visits.services import LONGEST_PLAN, plan_visits
+from visits.services.plans import LONGEST_PLAN, plan_visits
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from core.models import Role
 from core.tests.factories import PASSWORD, TeamFactory, member
 from leads.tests.factories import owned_lead
 from visits.models import Visit, VisitPlan
-from visits.services import plan_visits
+from visits.services.plans import plan_visits
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from pools.tests.test_races import run_at_once
 from reports import dashboards
 from visits.counting import rebuild_rep_days
 from visits.models import RepDay, Visit
-from visits.services import edit_visit, log_visit
+from visits.services.entry import edit_visit, log_visit
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 PHONE = {"mode": "phone", "person_role": "staff", "outcome": "potential"}

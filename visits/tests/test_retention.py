@@ -11,7 +11,8 @@ from config.celery import app
 from core.policy import policy_for
 from leads.tests.factories import owned_lead
 from visits.models import CheckIn, Visit, VisitPhoto
-from visits.services import add_photo, check_in, forget_old_positions, log_visit
+from visits.services.entry import log_visit
+from visits.services.evidence import add_photo, check_in, forget_old_positions
 from visits.tasks import forget_old_positions_task
 from visits.tests.test_photos import storefront, upload
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from leads.tests.factories import owned_lead
 from pools.tests.test_races import run_at_once
 from visits.models import Visit
-from visits.services import entry_moment, log_visit
+from visits.services.entry import entry_moment, log_visit
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -8,15 +8,8 @@ from leads.models import Collision, Lead, LeadSource, LeadState
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.services.reclaim import reclaim_overdue
 from visits.models import NotCounted, Visit, VisitAmendment, VisitPlan
-from visits.services import (
-    LONGEST_PLAN,
-    edit_visit,
-    log_visit,
-    move_planned_visit,
-    plan_visits,
-    save_daily_note,
-    unplan_visit,
-)
+from visits.services.entry import edit_visit, log_visit
+from visits.services.plans import LONGEST_PLAN, move_planned_visit, plan_visits, save_daily_note, unplan_visit
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 EFFECTIVE = {"mode": "in_person", "person_role": "owner", "outcome": "effective", "next_step": "报价"}

@@ -8,7 +8,7 @@ from core.tests.factories import assert_only_roles_reach
 from leads.models import Lead
 from leads.tests.factories import owned_lead
 from visits.models import Visit, VisitPlan
-from visits.services import log_visit
+from visits.services.entry import log_visit
 
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 

@@ -1,11 +1,11 @@
-"""Domain operations of the daily rhythm: log a visit (or a cold visit), edit or amend it, plan, note the day."""
+"""Entering a visit: on a lead or cold, online or sent later from a phone without signal (once), and changing it
+afterwards (freely until its day closes, then only by amendment)."""
 
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -15,10 +15,8 @@ from core.calendar import entry_closes_at, is_entry_closed, local_day, zone_of
 from core.errors import DomainError
 from core.locks import lock_rep
 from core.models import Team, User
-from core.policy import active_policies
 from deals.services import note_visit
 from leads.duplicates import find_duplicate
-from leads.lifecycle import WORKING_STATES
 from leads.models import Collision, Lead, LeadSource, LeadState
 from leads.services.intake import create_lead, describe_duplicate, record_collision
 from leads.values import as_one_message, problems_with
@@ -27,17 +25,12 @@ from visits.counting import COUNTED_FIELDS, add_to_rep_days, repeats_a_counted_v
 from visits.models import (
     DECISION_MAKERS,
     CheckIn,
-    DailyNote,
     NotCounted,
     Outcome,
-    PhotoKind,
     Visit,
     VisitAmendment,
     VisitMode,
-    VisitPhoto,
-    VisitPlan,
 )
-from visits.photos import read_photo
 from visits.selectors import lead_open_for_visit
 
 EDITABLE_FIELDS = ("mode", "person_met", "person_role", "outcome", "notes", "next_step", "building", "address")
@@ -73,7 +66,7 @@ def _validate(values: dict) -> None:
 LARGEST_ACCURACY_METERS = 100_000
 
 
-def _clean_location(latitude, longitude, accuracy):
+def clean_location(latitude, longitude, accuracy):
     """Keep a browser position only when it is complete and plausible; the form works without one."""
     try:
         latitude, longitude = Decimal(str(latitude)), Decimal(str(longitude))
@@ -135,30 +128,6 @@ def _resolve_cold_lead(
         + _("Your visit is saved; it counts towards your targets once your manager accepts it.")
     )
     return None, False, collision
-
-
-def check_in(*, actor: User, lead_id: int, location: tuple = (None, None, None)) -> CheckIn:
-    """Record that the rep is at the door of one of their leads, now, where the phone says."""
-    team = require_rep_team(actor)
-    latitude, longitude, accuracy = _clean_location(*location)
-    if latitude is None:
-        raise DomainError(
-            _("Your phone gave no position: allow this site to use your location, or log the visit without a check-in.")
-        )
-    lead = lead_open_for_visit(actor, lead_id)
-    if lead is None or lead.owner_id != actor.pk:
-        raise DomainError(_("Check in at your own leads only."))
-    now = timezone.now()
-    return CheckIn.objects.create(
-        rep=actor,
-        team=team,
-        lead=lead,
-        day=local_day(team, now),
-        checked_in_at=now,
-        latitude=latitude,
-        longitude=longitude,
-        accuracy_meters=accuracy,
-    )
 
 
 # A phone whose clock is this close to the server's is believed about when it saved an entry.
@@ -276,7 +245,7 @@ def log_visit(
             if lead is None:
                 raise DomainError(_("This lead is not yours; log a cold visit instead."))
         day = local_day(team, occurred_at)
-        latitude, longitude, accuracy = _clean_location(*location)
+        latitude, longitude, accuracy = clean_location(*location)
         spot = _check_in_for(actor, lead, day) if in_person else None
         if spot is not None:
             # The check-in is the evidence of when and where: an entry made later ("just now") takes its time.
@@ -416,124 +385,3 @@ def decide_collision_visit(*, actor: User, visit: Visit, accept: bool) -> Visit:
         current.save(update_fields=["not_counted"])
         add_to_rep_days([current.pk])
     return current
-
-
-# A day's plan longer than this is a wish list, not a route.
-LONGEST_PLAN = 50
-
-
-def plan_visits(*, actor: User, leads: list[Lead], day: date, purpose: str = "") -> list[VisitPlan]:
-    """Put several of the rep's leads on their plan for a day (today or later), at the end of the route, in one go.
-
-    A lead already on that day's plan keeps its place (its purpose is updated when one is given)."""
-    team = require_rep_team(actor)
-    if not leads:
-        raise DomainError(_("Tick at least one lead to add."))
-    if day < local_day(team, timezone.now()):
-        raise DomainError(_("Plan today or a day ahead, not the past."))
-    if any(lead.owner_id != actor.pk or lead.state not in WORKING_STATES for lead in leads):
-        raise DomainError(_("Only your own leads can go on your plan."))
-    purpose = (purpose or "").strip()[:200]
-    with transaction.atomic():
-        lock_rep(actor)
-        planned = {item.lead_id: item for item in VisitPlan.objects.filter(rep=actor, day=day)}
-        new_leads = [lead for lead in dict.fromkeys(leads) if lead.pk not in planned]
-        if len(planned) + len(new_leads) > LONGEST_PLAN:
-            raise DomainError(
-                _("A day's plan holds at most %(most)d visits; %(planned)d are planned already.")
-                % {"most": LONGEST_PLAN, "planned": len(planned)}
-            )
-        if purpose:
-            VisitPlan.objects.filter(rep=actor, day=day, lead__in=leads).update(purpose=purpose)
-        last = max((item.position for item in planned.values()), default=0)
-        return VisitPlan.objects.bulk_create(
-            VisitPlan(rep=actor, lead=lead, day=day, purpose=purpose, position=last + number)
-            for number, lead in enumerate(new_leads, start=1)
-        )
-
-
-def move_planned_visit(*, actor: User, plan: VisitPlan, earlier: bool) -> None:
-    """Swap a planned visit with the one before it (or after it) on the rep's route for that day."""
-    if plan.rep_id != actor.pk:
-        raise DomainError(_("This is not your plan."))
-    with transaction.atomic():
-        lock_rep(actor)
-        route = list(VisitPlan.objects.filter(rep=actor, day=plan.day).order_by("position", "pk"))
-        at = next((index for index, item in enumerate(route) if item.pk == plan.pk), None)
-        other = (at - 1 if earlier else at + 1) if at is not None else None
-        if other is None or not 0 <= other < len(route):
-            return
-        route[at], route[other] = route[other], route[at]
-        for position, item in enumerate(route, start=1):
-            item.position = position
-        VisitPlan.objects.bulk_update(route, ["position"])
-
-
-def unplan_visit(*, actor: User, plan: VisitPlan) -> None:
-    if plan.rep_id != actor.pk:
-        raise DomainError(_("This is not your plan."))
-    VisitPlan.objects.filter(pk=plan.pk).delete()
-
-
-def save_daily_note(*, actor: User, day: date, win: str, difficulty: str) -> DailyNote:
-    """Record the rep's win and difficulty of the day for the evening meeting."""
-    team = require_rep_team(actor)
-    note, _created = DailyNote.objects.update_or_create(
-        rep=actor,
-        day=day,
-        defaults={"team": team, "win": (win or "").strip()[:300], "difficulty": (difficulty or "").strip()[:300]},
-    )
-    return note
-
-
-PHOTOS_PER_VISIT = 3
-
-
-def add_photo(*, actor: User, visit: Visit, upload, kind: str) -> VisitPhoto:
-    """Attach a photo to the rep's own visit while its entry is open; it is shrunk, stripped and fingerprinted."""
-    if visit.rep_id != actor.pk:
-        raise DomainError(_("Only the rep who entered a visit can add its photos."))
-    if kind not in PhotoKind.values:
-        raise DomainError(_("Choose what the photo shows."))
-    if visit.is_voided or is_locked(visit):
-        raise DomainError(_("Photos are added while the day's entry is open."))
-    photo = read_photo(upload, zone_of(visit.team))
-    with transaction.atomic():
-        Visit.objects.select_for_update().filter(pk=visit.pk).first()
-        if VisitPhoto.objects.filter(visit=visit).count() >= PHOTOS_PER_VISIT:
-            raise DomainError(_("A visit keeps at most %(count)s photos.") % {"count": PHOTOS_PER_VISIT})
-        return VisitPhoto.objects.create(
-            visit=visit,
-            team_id=visit.team_id,
-            kind=kind,
-            file=ContentFile(photo.content, name=f"{uuid.uuid4().hex}.jpg"),
-            width=photo.width,
-            height=photo.height,
-            fingerprint=photo.fingerprint,
-            taken_at=photo.taken_at,
-            latitude=photo.latitude,
-            longitude=photo.longitude,
-            uploaded_at=timezone.now(),
-        )
-
-
-def forget_old_positions(*, now: datetime | None = None) -> int:
-    """Erase the positions of visits and check-ins, and the photos, older than each team's evidence retention;
-    return how many rows were cleared. The visits, their counts and the fact of a check-in stay."""
-    now = now or timezone.now()
-    cleared = 0
-    policies = active_policies()
-    teams = Team.objects.in_bulk(list(policies))
-    for team_id, policy in policies.items():
-        before = local_day(teams[team_id], now) - timedelta(days=policy.evidence_retention_days)
-        cleared += Visit.objects.filter(team_id=team_id, day__lt=before, latitude__isnull=False).update(
-            latitude=None, longitude=None, accuracy_meters=None
-        )
-        cleared += CheckIn.objects.filter(team_id=team_id, day__lt=before, latitude__isnull=False).update(
-            latitude=None, longitude=None, accuracy_meters=None
-        )
-        for photo in VisitPhoto.objects.filter(team_id=team_id, visit__day__lt=before):
-            photo.file.delete(save=False)
-            photo.delete()
-            cleared += 1
-    return cleared
