@@ -120,6 +120,12 @@ class Lead(models.Model):
                 condition=models.Q(state__in=["assigned", "private", "customer"]),
                 name="lead_team_worked",
             ),
+            # One stage of the pipeline a page at a time, most recently moved first (no sort of the whole stage).
+            models.Index(
+                fields=["team", "stage", "-updated_at", "-id"],
+                condition=models.Q(state__in=["assigned", "private", "customer"]),
+                name="lead_team_stage_recent",
+            ),
             models.Index(fields=["owner", "state"], name="lead_owner_state"),
             models.Index(fields=["team", "state", "resolve_deadline"], name="lead_team_deadline"),
             # With lead_resolve_due, "due within a day" of a team (the dashboard) without visiting the team's pool.
