@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from core.calendar import day_bounds, last_closed_day
 from core.models import Team, User
@@ -55,7 +55,11 @@ def evening_meeting(team: Team, day: date) -> tuple[list[MeetingRow], MeetingRow
     """Return a row per active rep of the team for `day`, and the team's totals."""
     policy = policy_for(team)
     rows = {rep.pk: MeetingRow(rep=rep) for rep in active_reps(team).order_by("username")}
-    for counts in Visit.objects.filter(team=team, day=day).values("rep").annotate(**visit_counts()):
+    # With the counts, the counted visits with evidence from the door: how much of the day stands on more than words.
+    with_check_in = Count("pk", filter=COUNTED_VISIT & Q(check_in__isnull=False))
+    for counts in (
+        Visit.objects.filter(team=team, day=day).values("rep").annotate(**visit_counts(), checked_in=with_check_in)
+    ):
         row = rows.get(counts.pop("rep"))
         if row is not None:
             row.__dict__.update(counts)
@@ -66,15 +70,6 @@ def evening_meeting(team: Team, day: date) -> tuple[list[MeetingRow], MeetingRow
         row.new_leads = created.get(row.rep.pk, 0)
         row.conversions = converted.get(row.rep.pk, 0)
         row.target_met = targets_met(vars(row), policy)
-    # Counted visits with evidence from the door: how much of the day can be trusted at a glance.
-    for rep_id, count in (
-        Visit.objects.filter(COUNTED_VISIT, team=team, day=day, check_in__isnull=False)
-        .values_list("rep")
-        .annotate(count=Count("pk"))
-        .order_by()
-    ):
-        if rep_id in rows:
-            rows[rep_id].checked_in = count
     _add_money(rows, team, day)
     for note in DailyNote.objects.filter(team=team, day=day):
         if note.rep_id in rows:
