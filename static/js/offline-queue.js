@@ -5,15 +5,21 @@
   // The app shell for a phone without signal; on the login page (nobody signed in) the kept pages are emptied.
   if ("serviceWorker" in navigator && "caches" in window) {
     if (document.body.dataset.user) {
+      // Fetched once, only when missing: the worker refreshes a kept page whenever the rep opens it online, so no page
+      // load here costs the server another request.
+      var keep = function (name, urls) {
+        return caches.open(name).then(function (cache) {
+          return Promise.all(urls.map(function (url) {
+            return cache.match(url).then(function (hit) { return hit || cache.add(url).catch(function () {}); });
+          }));
+        });
+      };
       navigator.serviceWorker.register("/sw.js").then(function () {
         // This page's own files, so that a kept page can be shown without signal.
-        var assets = Array.prototype.map.call(
+        keep("crm-static-v1", Array.prototype.map.call(
           document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon], link[rel=manifest]"),
-          function (element) { return element.src || element.href; });
-        caches.open("crm-static-v1").then(function (cache) {
-          assets.forEach(function (asset) { cache.add(asset).catch(function () {}); });
-        });
-        return caches.open("crm-pages").then(function (cache) { return cache.addAll(["/", "/visits/new/"]); });
+          function (element) { return element.src || element.href; }));
+        return keep("crm-pages", ["/", "/visits/new/"]);
       }).catch(function () { /* no service worker: the pages work online as before */ });
       document.querySelectorAll("form[action$='/accounts/logout/']").forEach(function (logout) {
         logout.addEventListener("submit", function () { caches.delete("crm-pages"); });
