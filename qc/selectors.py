@@ -20,12 +20,15 @@ def audit_queue(user: User) -> QuerySet[Sample]:
 STATUS_COUNTS = {status: Count("pk", filter=Q(status=status)) for status in SampleStatus.values}
 
 
-def draw_progress(user: User) -> QuerySet[Draw]:
-    """Draws of the user's teams, newest first, each with its samples counted by status."""
+def draw_progress(user: User, latest: int | None = None) -> QuerySet[Draw]:
+    """Draws of the user's teams, newest first, each with its samples counted by status; only the `latest` few are
+    counted when asked (the queue's summary), not every draw the teams ever had."""
+    draws = Draw.objects.filter(team__in=audited_teams(user)).order_by("-day", "-created_at")
+    if latest is not None:
+        draws = Draw.objects.filter(pk__in=list(draws.values_list("pk", flat=True)[:latest]))
     counts = {status: Count("samples", filter=Q(samples__status=status)) for status in SampleStatus.values}
     return (
-        Draw.objects.filter(team__in=audited_teams(user))
-        .select_related("team", "drawn_by")
+        draws.select_related("team", "drawn_by")
         .annotate(total=Count("samples"), **counts)
         .order_by("-day", "-created_at")
     )

@@ -22,7 +22,7 @@ def queue(request):
     """The audit queue: each sampled visit with what is needed to check it with the customer, oldest first."""
     samples = selectors.audit_queue(request.user)
     page = Paginator(samples, 20).get_page(request.GET.get("page"))
-    progress = list(selectors.draw_progress(request.user)[:10])
+    progress = list(selectors.draw_progress(request.user, latest=10))
     return render(request, "qc/queue.html", {"page": page, "progress": progress, "query": ""})
 
 
