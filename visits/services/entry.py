@@ -205,6 +205,8 @@ def log_visit(
     team = require_rep_team(actor)
     now = timezone.now()
     if client_id is not None:
+        # A replay is answered before any check: the entry may no longer pass them (a week later, a lead moved), yet
+        # it was saved. The check is made again under the rep's lock below, for two tabs sending it at once.
         earlier = _sent_before(actor, client_id)
         if earlier is not None:
             return earlier

@@ -135,3 +135,15 @@ def test_an_entry_whose_lead_moved_meanwhile_comes_back_as_a_cold_visit(client, 
     assert refused.json()["message"] == "这条线索不是你的，请改为记录陌拜。"
     assert 'name="company_name" value="杭州被收走公司"' in form
     assert 'value="cold" class="form-check-input" id="id_kind_1" required checked' in form
+
+
+def test_a_replay_is_answered_even_when_the_entry_would_no_longer_pass(owner, team, time_machine):
+    time_machine.move_to("2026-11-20 10:00:00+08:00", tick=False)
+    lead = owned_lead(team, owner)
+    entry = uuid.uuid4()
+    first = log_visit(actor=owner, lead=lead, values=POTENTIAL, occurred_at=at("2026-11-20 09:30"), client_id=entry)
+
+    time_machine.move_to("2026-11-29 10:00:00+08:00", tick=False)  # the lost answer is asked for nine days later
+    again = log_visit(actor=owner, lead=lead, values=POTENTIAL, occurred_at=at("2026-11-20 09:30"), client_id=entry)
+
+    assert (again.visit, again.replayed) == (first.visit, True)
