@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     # Floors from the ground up: each app imports only the ones above it in this list.
     "core",
+    "hooks",
     "leads",
     "pools",
     "deals",
@@ -201,7 +202,14 @@ CELERY_BEAT_SCHEDULE = {
     "qc-draw": {"task": "qc.tasks.draw_due_teams_task", "schedule": 60.0},
     # Positions of visits and check-ins older than each team's retention are erased (hourly: a day is never late).
     "forget-positions": {"task": "visits.tasks.forget_old_positions_task", "schedule": 3600.0},
+    # Webhooks and group-chat messages still due (retries with backoff, or queued while the broker was down).
+    "deliver-hooks": {"task": "hooks.tasks.deliver_due_task", "schedule": 60.0},
+    # Each team's evening summary to its managers' group chat, at the time the team set.
+    "group-summaries": {"task": "reports.tasks.post_due_summaries_task", "schedule": 60.0},
 }
+# Webhooks and group bots may post to addresses on this machine or the private network only when allowed (tests,
+# an intranet receiver); otherwise a manager could make the server post to internal services.
+HOOKS_ALLOW_PRIVATE_ADDRESSES = env.boolean("HOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 # /healthz calls the heartbeat stale after this many seconds (beat runs it every 60).
 HEARTBEAT_STALE_AFTER_SECONDS = 180
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("visits/", include("visits.urls")),
     path("qc/", include("qc.urls")),
+    path("settings/integrations/", include("hooks.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -45,7 +45,7 @@ NAVIGATION = {
         ("home", _("My teams")),
         MANAGER_LEADS,
         MANAGER_REPORTS,
-        (_("Settings"), [("policy", _("Rules"))]),
+        (_("Settings"), [("policy", _("Rules")), ("hooks:integrations", _("Integrations"))]),
     ],
     Role.QC: [
         ("qc:queue", _("Audit queue")),
@@ -58,7 +58,10 @@ NAVIGATION = {
         ("home", _("Overview")),
         MANAGER_LEADS,
         MANAGER_REPORTS,
-        (_("Settings"), [("policy", _("Rules")), ("admin:index", _("Administration"))]),
+        (
+            _("Settings"),
+            [("policy", _("Rules")), ("hooks:integrations", _("Integrations")), ("admin:index", _("Administration"))],
+        ),
     ],
 }
 

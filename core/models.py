@@ -58,6 +58,10 @@ class Team(models.Model):
         default=settings.TIME_ZONE,
         help_text=_("Deadlines, cut-offs and the morning allocation follow this time zone."),
     )
+    # What the team's group chats are written in (each person reads the app in their own language).
+    language = models.CharField(
+        _("language of group messages"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -275,6 +279,7 @@ class Notification(models.Model):
         ALLOCATED = "allocated", _("Morning allocation")
         INTEGRITY = "integrity", _("Integrity incident")
         TEAM_INTEGRITY = "team_integrity", _("Integrity incident in your team")
+        HOOK_PAUSED = "hook_paused", _("Webhook paused")
 
     # Rendered when shown, so each reader sees it in their own language.
     MESSAGES = {
@@ -308,6 +313,10 @@ class Notification(models.Model):
             "voided and recorded as an integrity incident."
         ),
         Kind.TEAM_INTEGRITY: _("QC found %(rep)s's visit to %(company)s on %(day)s falsified; it is voided."),
+        Kind.HOOK_PAUSED: _(
+            "The webhook to %(url)s failed %(count)s times in a row and is paused. Fix the receiver, then resume it "
+            "on the integrations page."
+        ),
     }
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user"))

@@ -17,6 +17,8 @@ from core.calendar import local_day
 from core.errors import DomainError
 from core.models import User
 from deals.models import Contract, Payment, PaymentMethod, Proposal
+from hooks.models import HookEvent
+from hooks.outbox import publish
 from leads.lifecycle import OPEN_STATES, WORKING_STATES, record_event
 from leads.models import STAGE_PATH, EventKind, EventReason, Lead, LeadState, Stage
 from leads.services.outcomes import make_customer
@@ -140,6 +142,16 @@ def sign_contract(*, actor: User, lead: Lead, number: str, amount, signed_on, te
                 details={"number": number},
             )
         _set_stage(current, Stage.CONTRACT_SIGNED, actor=actor, now=now)
+        data = {
+            "contract": contract.pk,
+            "lead": current.pk,
+            "company": current.company_name,
+            "number": number,
+            "amount": str(amount),
+            "signed_on": signed_on.isoformat(),
+            "rep": current.owner_id,
+        }
+        publish(HookEvent.CONTRACT_SIGNED, [(current.team_id, data)], at=now)
     return contract
 
 
@@ -178,6 +190,17 @@ def record_payment(*, actor: User, contract: Contract, amount, received_on, meth
         )
         if amount == due and current.stage == Stage.CONTRACT_SIGNED:
             _set_stage(current, Stage.PAYMENT_COLLECTED, actor=actor, now=timezone.now())
+        data = {
+            "payment": payment.pk,
+            "contract": contract.pk,
+            "lead": current.pk,
+            "company": current.company_name,
+            "amount": str(amount),
+            "received_on": received_on.isoformat(),
+            "method": method,
+            "still_due": str(due - amount),
+        }
+        publish(HookEvent.PAYMENT_RECEIVED, [(current.team_id, data)])
     return payment
 
 

@@ -17,6 +17,8 @@ from core.locks import lock_team_job
 from core.models import Membership, Notification, Role, Team, User
 from core.notifications import notify
 from core.policy import policy_for
+from hooks.models import ChatPurpose, HookEvent
+from hooks.outbox import publish, tell_group
 from leads.models import Lead
 from leads.services.position import confirm_position_from_check_in
 from pools.services.ownership import withdraw_follow_up
@@ -264,6 +266,20 @@ def _void(visit: Visit, audit: Audit, now) -> None:
         ).aggregate(latest=Max("occurred_at"))["latest"]
         withdraw_follow_up(lead_id=visit.lead_id, credited_at_latest=latest, now=now)
     Incident.objects.create(rep_id=visit.rep_id, team_id=visit.team_id, visit=visit, audit=audit, created_at=now)
+    details = {"visit": visit.pk, "rep": visit.rep_id, "company": visit.company_name, "day": visit.day.isoformat()}
+    publish(HookEvent.QC_FALSIFIED, [(visit.team_id, details)], at=now)
+    tell_group(
+        visit.team_id,
+        ChatPurpose.QC,
+        lambda: (
+            _("Integrity incident"),
+            [
+                _("QC found %(rep)s's visit to %(company)s on %(day)s falsified; it is voided.")
+                % {"rep": visit.rep, "company": visit.company_name, "day": visit.day.isoformat()}
+            ],
+        ),
+        at=now,
+    )
     managers = Membership.objects.filter(team_id=visit.team_id, role=Role.MANAGER).values_list("user_id", flat=True)
     params = {"company": visit.company_name, "day": visit.day.isoformat(), "rep": str(visit.rep)}
     notify(

@@ -20,6 +20,8 @@ from core.models import Notification, Team, TeamPolicy, User
 from core.notifications import notify
 from core.policy import policy_for
 from core.selectors import active_reps
+from hooks.models import HookEvent
+from hooks.outbox import publish
 from leads.lifecycle import move_locked_leads, sql_set_list
 from leads.models import EventJob, EventKind, Lead, LeadState
 from pools.cooldown import cooling_pairs
@@ -175,6 +177,12 @@ def allocate(*, team: Team, actor: User | None = None, job: str = "", now=None, 
             by_rep[rep_id] = by_rep.get(rep_id, 0) + 1
         for row in plan.reps:
             row.planned = by_rep.get(row.rep.pk, 0)
+        by = actor.pk if actor else None
+        publish(
+            HookEvent.LEAD_ALLOCATED,
+            [(team.pk, {"lead": lead_id, "rep": rep_id, "by": by}) for lead_id, rep_id in applied],
+            at=now,
+        )
         AllocationRun.objects.create(
             team=team,
             day=plan.day,

@@ -19,6 +19,8 @@ from core.errors import DomainError
 from core.locks import lock_rep
 from core.models import User
 from core.policy import policy_for
+from hooks.models import HookEvent
+from hooks.outbox import publish
 from leads.lifecycle import OPEN_STATES, move_lead, move_locked_leads
 from leads.models import EventKind, EventReason, Lead, LeadState
 from pools.cooldown import cooldown_until, leads_in_cooldown
@@ -63,6 +65,11 @@ def claim_lead(*, actor: User, lead: Lead) -> Lead:
         )
         if not won:
             raise DomainError(_("Someone else claimed this lead a moment ago; it is no longer in the pool."))
+        publish(
+            HookEvent.LEAD_CLAIMED,
+            [(team.pk, {"lead": lead.pk, "company": lead.company_name, "rep": actor.pk})],
+            at=now,
+        )
     lead.refresh_from_db()
     return lead
 
@@ -196,6 +203,14 @@ def assign_leads(*, actor: User, leads: QuerySet[Lead] | list[Lead], rep: User, 
             policy=policy,
         )
         result.assigned = movable
+        publish(
+            HookEvent.LEAD_ALLOCATED,
+            [
+                (team.pk, {"lead": lead.pk, "company": lead.company_name, "rep": rep.pk, "by": actor.pk})
+                for lead in movable
+            ],
+            at=now,
+        )
     return result
 
 

@@ -12,10 +12,14 @@ import psycopg
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.models import Membership, Notification, Role, TeamPolicy, User
 from core.notifications import company_list, notify
 from core.policy import active_policies
+from hooks.models import ChatPurpose, GroupChat, HookEvent
+from hooks.outbox import publish, queue_chat_message
 from leads.deadlines import deadlines_from, overdue, reclaim_reason
 from leads.lifecycle import move_lead, sql_set_list
 from leads.models import EventJob, EventKind, Lead, LeadState
@@ -192,6 +196,7 @@ def reclaim_overdue(*, now=None, batch_size: int = RECLAIM_BATCH) -> ReclaimResu
                 break
             moved = _apply_reclaim(plan_reclaim(policies, candidates, now), policies, now)
             _notify_reclaim(moved, candidates, now)
+            _tell_outside(moved, candidates, now)
             result.moved.extend(moved)
         if len(candidates) < batch_size:
             break
@@ -244,3 +249,49 @@ def _notify_reclaim(moved, candidates, now) -> None:
             ),
         ]
     )
+
+
+def _tell_outside(moved, candidates, now) -> None:
+    """A webhook event per lead; one alert per team in the managers' group chat."""
+    if not moved:
+        return
+    leads = {lead["pk"]: lead for lead in candidates}
+    publish(
+        HookEvent.LEAD_RECLAIMED,
+        [
+            (
+                leads[lead_id]["team_id"],
+                {"lead": lead_id, "company": leads[lead_id]["company_name"], "from_rep": old, "to_rep": new},
+            )
+            for lead_id, old, new in moved
+        ],
+        at=now,
+    )
+    by_team: dict[int, list[tuple[int, int | None, str]]] = {}
+    for lead_id, old, new in moved:
+        by_team.setdefault(leads[lead_id]["team_id"], []).append((old, new, leads[lead_id]["company_name"]))
+    chats = GroupChat.objects.filter(team_id__in=list(by_team), purpose=ChatPurpose.MANAGERS).select_related("team")
+    if not chats:
+        return
+    people = {
+        user.pk: str(user)
+        for user in User.objects.filter(pk__in={old for _l, old, _n in moved}).only("pk", "name", "username")
+    }
+    for chat in chats:
+        rows = by_team[chat.team_id]
+
+        def compose(rows=rows):
+            title = ngettext(
+                "%(count)s lead reclaimed after a missed deadline",
+                "%(count)s leads reclaimed after a missed deadline",
+                len(rows),
+            ) % {"count": len(rows)}
+            lines = [
+                f"- {company}: {people.get(old, old)} → {_('a colleague') if new else _('the public pool')}"
+                for old, new, company in rows[:20]
+            ]
+            if len(rows) > 20:
+                lines.append(_("… and %(count)s more") % {"count": len(rows) - 20})
+            return title, lines
+
+        queue_chat_message(chat, compose, at=now)

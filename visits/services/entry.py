@@ -16,6 +16,8 @@ from core.errors import DomainError
 from core.locks import lock_rep
 from core.models import Team, User
 from deals.services import note_visit
+from hooks.models import HookEvent
+from hooks.outbox import publish
 from leads.duplicates import find_duplicate
 from leads.models import Collision, Lead, LeadSource, LeadState
 from leads.services.intake import create_lead, describe_duplicate, record_collision
@@ -319,7 +321,24 @@ def log_visit(
         add_to_rep_days([visit.pk])
         if spot is not None:
             CheckIn.objects.filter(pk=spot.pk).update(visit=visit)
+        publish(HookEvent.VISIT_LOGGED, [(team.pk, visit_data(visit))], at=now)
     return LogResult(visit=visit, notices=notices)
+
+
+def visit_data(visit: Visit) -> dict:
+    """What a webhook is told of a visit (no contact details: they stay in the CRM)."""
+    return {
+        "visit": visit.pk,
+        "lead": visit.lead_id,
+        "company": visit.company_name,
+        "rep": visit.rep_id,
+        "day": visit.day.isoformat(),
+        "occurred_at": visit.occurred_at.isoformat(),
+        "mode": visit.mode,
+        "outcome": visit.outcome,
+        "is_cold": visit.is_cold,
+        "is_late": visit.is_late,
+    }
 
 
 def edit_visit(*, actor: User, visit: Visit, changes: dict, reason: str = "") -> Visit:
