@@ -34,9 +34,7 @@ def start_receiver() -> tuple[Receiver, ThreadingHTTPServer]:
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
             parts = urlsplit(self.path)
-            receiver.received.append(
-                Received(parts.path, parse_qs(parts.query), self.headers, self.rfile.read(length))
-            )
+            receiver.received.append(Received(parts.path, parse_qs(parts.query), self.headers, self.rfile.read(length)))
             body = json.dumps(receiver.answer).encode()
             self.send_response(receiver.status)
             self.send_header("Content-Type", "application/json")
