@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Floors from the ground up: each app imports only the ones above it in this list.
     "core",
     "hooks",
@@ -38,6 +41,7 @@ INSTALLED_APPS = [
     "visits",
     "qc",
     "reports",
+    "api",
     "devtools",
 ]
 
@@ -206,6 +210,32 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-hooks": {"task": "hooks.tasks.deliver_due_task", "schedule": 60.0},
     # Each team's evening summary to its managers' group chat, at the time the team set.
     "group-summaries": {"task": "reports.tasks.post_due_summaries_task", "schedule": 60.0},
+}
+# The REST API (/api/v1/): per-user tokens, JSON only, cursor pages, a request allowance per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.text("API_RATE", default="120/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Field-sales CRM API",
+    "DESCRIPTION": "Send `Authorization: Bearer <token>` (make a token under your name, API tokens). "
+    'Errors are JSON: {"detail": "…"}, in the language of Accept-Language.',
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files: the docs work on an intranet with no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The docs page is read by a signed-in person; the schema and docs use the session, the API itself the token.
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 # Webhooks and group bots may post to addresses on this machine or the private network only when allowed (tests,
 # an intranet receiver); otherwise a manager could make the server post to internal services.

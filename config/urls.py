@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from api import pages as api_pages
 from core import views as core_views
 from reports import views as report_views
 
@@ -22,6 +23,8 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("qc/", include("qc.urls")),
     path("settings/integrations/", include("hooks.urls")),
+    path("api/", include("api.urls")),
+    path("accounts/tokens/", api_pages.tokens, name="api_tokens"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

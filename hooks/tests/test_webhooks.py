@@ -199,7 +199,7 @@ def test_the_manager_adds_a_webhook_on_the_page_and_sees_its_secret(client, mana
     assert subscription.secret in response.content.decode()
     refused = client.post(reverse("hooks:integrations"), {"team": team.pk, "action": "subscribe", "url": "nonsense"})
     assert refused.status_code == 200
-    assert "输入一个有效的 URL" in refused.content.decode()
+    assert "请输入合法的URL" in refused.content.decode()
 
 
 def test_the_outbox_is_sent_by_the_minute_job():
