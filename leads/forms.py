@@ -46,7 +46,8 @@ class CustomerDecisionForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("CSV file"), help_text=_("UTF-8 or GBK, as Excel saves it; the first row names the columns.")
+        label=_("CSV or Excel file"),
+        help_text=_("An .xlsx workbook (its first sheet), or a CSV in UTF-8 or GBK; a row names the columns."),
     )
     team = forms.ModelChoiceField(label=_("Into the public pool of"), queryset=None)
 

@@ -42,6 +42,8 @@ EXPORT_HEADERS = {
     "industry": "行业 industry",
     "priority": "优先级 priority",
 }
+# A column the workbook reader adds: each row's number in the sheet, so row errors name the row Excel shows.
+SHEET_ROW = "__sheet_row__"
 # What a manager may upload at once; the upload page says so.
 MAX_FILE_MEGABYTES = 20
 MAX_ROWS = 200_000
@@ -95,8 +97,12 @@ def decode(raw: bytes) -> tuple[str, str]:
     """
     if not raw or raw.isspace():  # isspace, not strip: no copy of a large file
         raise DomainError(_("The file is empty."))
-    if raw[:4] == b"PK\x03\x04" or raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if raw[:4] == b"PK\x03\x04":
         raise DomainError(_("This is an Excel workbook, not a CSV. In Excel choose Save As, then CSV."))
+    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise DomainError(
+            _("This is an old Excel 97–2003 workbook (.xls). In Excel choose Save As, then .xlsx or CSV.")
+        )
     utf16 = _utf16_variant(raw)
     if utf16:
         try:
@@ -194,7 +200,7 @@ def _columns(records: Iterator[list[str]]) -> dict[int, str | None]:
     header = next(records, None)
     if header is None:
         raise DomainError(_("The file is empty."))
-    columns = {index: header_field(cell) for index, cell in enumerate(header)}
+    columns = {index: SHEET_ROW if cell == SHEET_ROW else header_field(cell) for index, cell in enumerate(header)}
     if "company_name" not in columns.values():
         raise DomainError(
             _("No recognisable header row: the first row must name the columns, with at least 公司名称 / company.")
@@ -220,10 +226,15 @@ def read_rows(text: str) -> Iterator[Row]:
     """Yield every data row of a CSV text with the values of the columns it recognises, validated, one at a time."""
     records = _records(text)
     columns = _columns(records)
+    sheet_row = next((index for index, name in columns.items() if name == SHEET_ROW), None)
     for number, record in enumerate(records, start=2):
+        if sheet_row is not None and sheet_row < len(record) and record[sheet_row].isdigit():
+            number = int(record[sheet_row])
         values = dict.fromkeys(COLUMNS, "")
         for index, cell in enumerate(record):
             name = columns.get(index)
+            if name == SHEET_ROW:
+                continue
             if name and not values[name]:
                 values[name] = " ".join(cell.split())
         yield validate(Row(number=number, values=values))

@@ -20,7 +20,7 @@ from core.access import (
     role_required,
 )
 from core.errors import DomainError
-from core.exports import csv_response
+from core.exports import table_response
 from core.middleware import uses_browser_features
 from core.models import Role
 from core.policy import policy_for
@@ -169,7 +169,7 @@ def reopen(request, pk):
 @rep_required
 def export_mine(request):
     leads = selectors.visible_leads(request.user).filter(owner=request.user).order_by("state", "pk")
-    return csv_response(transfer.export_csv(leads), "my-leads")
+    return table_response(transfer.export_table(leads), "my-leads", request.GET.get("format", ""))
 
 
 @manager_required

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from core.access import chosen_team, managed_teams, manager_required, rep_required, rep_team, role_required
 from core.calendar import day_bounds
 from core.errors import DomainError
-from core.exports import csv_response
+from core.exports import table_response
 from core.models import Role
 from core.paging import page_of
 from core.params import whole_number
@@ -20,7 +20,7 @@ from core.policy import policy_for
 from core.selectors import active_reps
 from leads.models import Lead, LeadState
 from leads.selectors import get_lead_for
-from leads.services.transfer import export_csv
+from leads.services.transfer import export_table
 from pools import selectors
 from pools.forms import AssignForm, KeepForm, MyLeadsFilterForm, PoolFilterForm, ReturnForm, TeamFilterForm
 from pools.models import AllocationRun
@@ -205,7 +205,7 @@ def assign(request):
 @manager_required
 def export_team(request):
     context = _team_view_context(request)
-    return csv_response(export_csv(context["leads"]), "leads")
+    return table_response(export_table(context["leads"]), "leads", request.GET.get("format", ""))
 
 
 @manager_required

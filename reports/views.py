@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 
 from core.access import chosen_team, managed_teams, manager_required, report_teams, role_required, teams_of
 from core.calendar import last_closed_day, local_day
-from core.exports import csv_chunks, csv_response
+from core.exports import Table, table_response
 from core.middleware import uses_browser_features
 from core.models import Role
 from core.params import DayField, day_param
@@ -52,16 +52,18 @@ def dashboard(request):
         start, end = sorted((form.cleaned_data["start"], form.cleaned_data["end"]))
         start = max(start, end - timedelta(days=366))  # at most a year per view
     charts, snapshot = dashboards.all_charts(chosen, start, end)
-    wanted_csv = request.GET.get("csv")
-    if wanted_csv:
-        chart = next((chart for chart in charts if chart.name == wanted_csv), None)
+    file_format = "xlsx" if request.GET.get("xlsx") else "csv"
+    wanted = request.GET.get(file_format)
+    if wanted:
+        chart = next((chart for chart in charts if chart.name == wanted), None)
         if chart is None:
             raise Http404
-        response = csv_response(csv_chunks(chart.columns, chart.rows), chart.name)
-        response["Content-Disposition"] = f'attachment; filename="{chart.name}-{start}-{end}.csv"'
+        response = table_response(Table(chart.columns, iter(chart.rows)), chart.name, file_format)
+        response["Content-Disposition"] = f'attachment; filename="{chart.name}-{start}-{end}.{file_format}"'
         return response
     query = request.GET.copy()
     query.pop("csv", None)
+    query.pop("xlsx", None)
     context = {
         "teams": teams,
         "team": chosen[0] if request.GET.get("team") else None,

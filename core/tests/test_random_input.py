@@ -62,6 +62,16 @@ FIELDS = st.dictionaries(
             "to_stage",
             "need",
             "action",
+            "format",
+            "xlsx",
+            "url",
+            "events",
+            "platform",
+            "purpose",
+            "secret",
+            "summary_time",
+            "id",
+            "name",
         ]
     ),
     TEXT,
@@ -121,6 +131,9 @@ def test_a_managers_pages_never_answer_500(as_server, manager, owner, team, data
         reverse("leads:collisions"),
         reverse("leads:create"),
         reverse("policy"),
+        reverse("hooks:integrations"),
+        reverse("deals:customers"),
+        reverse("api_tokens"),
     ):
         assert_no_server_error(as_server, url, data)
 

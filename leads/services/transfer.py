@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.access import managed_team_ids
 from core.errors import DomainError
-from core.exports import csv_chunks
+from core.exports import Table
 from core.models import Role, Team, User
 from core.params import whole_number
 from leads.duplicates import match_condition
@@ -21,6 +21,7 @@ from leads.lifecycle import event_for, fields_entering
 from leads.models import EventKind, ImportStatus, Lead, LeadEvent, LeadImport, LeadSource, LeadState, PositionSource
 from leads.services.intake import lead_keys, record_collision
 from leads.values import position_fields
+from leads.workbooks import is_workbook, workbook_text
 
 IMPORT_BATCH = 2000
 # Files up to this many rows are checked and imported while the manager waits; larger ones by the worker.
@@ -130,13 +131,17 @@ def _batches(rows: Iterator[Row]) -> Iterator[list[Row]]:
 
 
 def upload_import(*, actor: User, team: Team, file_name: str, raw: bytes) -> LeadImport:
-    """Store an uploaded CSV to be checked; nothing is added until it is committed.
+    """Store an uploaded CSV (or an .xlsx, read into the same CSV text) to be checked; nothing is added until it is
+    committed.
 
     A file that cannot be read at all (not a CSV, an unknown encoding, no header, too many rows) is refused here,
     with a message; a row that cannot be used is a row error of the check, and the other rows still count.
     """
     _require_import_team(actor, team)
-    text, encoding = decode(raw)
+    if is_workbook(raw):
+        text, encoding = workbook_text(raw), "xlsx"
+    else:
+        text, encoding = decode(raw)
     row_count = count_rows(text)
     return LeadImport.objects.create(
         team=team,
@@ -285,10 +290,10 @@ def _add_batch(batch: SortedBatch, *, actor: User, lead_import: LeadImport) -> N
     )
 
 
-def export_csv(leads):
-    """Yield leads as CSV for Excel, with the import's column names, so an export can be imported again.
+def export_table(leads) -> Table:
+    """Leads for Excel (CSV or .xlsx), with the import's column names, so an export can be imported again.
 
-    Streamed in chunks while the rows are read in batches of plain values: 100,000 leads start downloading at once.
+    The rows are read in batches of plain values while the file is written: 100,000 leads start at once.
     """
     names = list(EXPORT_HEADERS)
     states = dict(LeadState.choices)
@@ -299,4 +304,4 @@ def export_csv(leads):
             yield [*cells, states.get(state, state), owner_name or owner_username or ""]
 
     header = [*EXPORT_HEADERS.values(), "状态 state", "负责人 owner"]
-    return csv_chunks(header, rows(), phone_columns=[names.index("phone"), names.index("second_phone")])
+    return Table(header, rows(), phone_columns=(names.index("phone"), names.index("second_phone")))

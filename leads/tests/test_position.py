@@ -9,7 +9,7 @@ from django.urls import reverse
 from core.errors import DomainError
 from leads.models import Lead, PositionSource
 from leads.services.position import set_position
-from leads.services.transfer import check_import, commit_import, export_csv, upload_import
+from leads.services.transfer import check_import, commit_import, export_table, upload_import
 from leads.tests.factories import LeadFactory
 from leads.tests.test_services import csv_bytes
 
@@ -56,7 +56,7 @@ def test_positions_are_not_exported_nor_shown_in_the_public_pool(client, manager
     lead = LeadFactory(team=team, company_name="杭州公海公司")
     set_position(actor=manager, lead=lead, latitude="30.123456", longitude="120.654321")
 
-    exported = b"".join(export_csv(Lead.objects.all())).decode("utf-8-sig")
+    exported = b"".join(export_table(Lead.objects.all()).as_csv()).decode("utf-8-sig")
     client.force_login(owner)
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
 

@@ -10,7 +10,7 @@ from deals.models import Contract
 from leads.models import Collision, EventKind, Lead, LeadEvent, LeadImport, LeadSource, LeadState
 from leads.services.intake import create_lead
 from leads.services.outcomes import close_lead, convert_lead, withdraw_customer
-from leads.services.transfer import check_import, commit_import, export_csv, upload_import
+from leads.services.transfer import check_import, commit_import, export_table, upload_import
 from leads.tests.factories import LeadFactory, owned_lead
 from pools.services.ownership import keep_lead
 from pools.services.reclaim import reclaim_overdue
@@ -220,7 +220,7 @@ def test_the_export_opens_in_excel_and_reads_back_as_an_import(manager, team):
     LeadFactory(team=team, company_name="=HYPERLINK(1)", phone="+86 139 0000 0001")
     LeadFactory(team=team, company_name="杭州丙公司")
 
-    data = b"".join(export_csv(Lead.objects.order_by("pk")))
+    data = b"".join(export_table(Lead.objects.order_by("pk")).as_csv())
 
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))

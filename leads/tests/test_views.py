@@ -380,7 +380,7 @@ def test_a_manager_converts_with_a_reason_and_can_withdraw_it(client, manager, l
     convert = reverse("leads:convert", args=[lead.pk])
 
     page = client.post(convert, {"reason": ""}).content.decode()
-    assert "这个字段是必填项" in page
+    assert "必填项" in page
     lead.refresh_from_db()
     assert lead.state == LeadState.ASSIGNED
 

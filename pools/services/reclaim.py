@@ -286,8 +286,9 @@ def _tell_outside(moved, candidates, now) -> None:
                 "%(count)s leads reclaimed after a missed deadline",
                 len(rows),
             ) % {"count": len(rows)}
+            to_colleague, to_pool = _("a colleague"), _("the public pool")
             lines = [
-                f"- {company}: {people.get(old, old)} → {_('a colleague') if new else _('the public pool')}"
+                f"- {company}: {people.get(old, old)} → {to_colleague if new else to_pool}"
                 for old, new, company in rows[:20]
             ]
             if len(rows) > 20:

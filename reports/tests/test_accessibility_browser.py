@@ -12,6 +12,7 @@ from core.models import Role
 from core.tests.axe import page_problems, sign_in
 from core.tests.factories import PASSWORD, TeamFactory, member
 from deals.services import add_proposal, confirm_need, record_payment, sign_contract
+from hooks.models import Delivery, GroupChat, Subscription
 from leads.tests.factories import LeadFactory, owned_lead
 from qc.models import Sample
 from qc.services import draw_sample
@@ -55,7 +56,42 @@ def a_team_with_a_day_behind_it():
     )
     record_payment(actor=rep, contract=contract, amount="12000", received_on=timezone.localdate(), method="bank")
     draw_sample(team=team, day=yesterday, actor=qc)
+    _integrations(team)
     return team, lead, Sample.objects.first()
+
+
+def _integrations(team):
+    """A webhook that failed, a group chat and a message each way, for the integrations page to show."""
+    boss = team.memberships.get(role=Role.MANAGER).user
+    hook = Subscription.objects.create(
+        team=team, url="https://erp.example.com/crm/hooks", events=["lead.claimed", "payment.received"], created_by=boss
+    )
+    chat = GroupChat.objects.create(
+        team=team, purpose="managers", platform="dingtalk", url="https://oapi.dingtalk.com/robot/send?access_token=x"
+    )
+    now = timezone.now()
+    Delivery.objects.create(
+        team=team,
+        subscription=hook,
+        event="lead.claimed",
+        payload={},
+        created_at=now,
+        next_attempt_at=now,
+        attempts=3,
+        last_status_code=502,
+        last_error="The receiver answered 502.",
+    )
+    Delivery.objects.create(
+        team=team,
+        chat=chat,
+        event="chat.managers",
+        payload={},
+        created_at=now,
+        next_attempt_at=now,
+        status="delivered",
+        attempts=1,
+        last_status_code=200,
+    )
 
 
 def manager_pages(team, lead) -> dict[str, str]:
@@ -75,6 +111,8 @@ def manager_pages(team, lead) -> dict[str, str]:
         "integrity report": reverse("qc:report"),
         "qc coverage": reverse("qc:coverage"),
         "rules": reverse("policy"),
+        "integrations": reverse("hooks:integrations"),
+        "api tokens": reverse("api_tokens"),
         "lead": reverse("leads:detail", args=[lead.pk]),
         "visits": reverse("visits:list"),
         "notifications": reverse("notifications"),
