@@ -126,9 +126,11 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         intake = shapes.LeadIntakeSerializer(data=request.data)
         intake.is_valid(raise_exception=True)
         values = dict(intake.validated_data)
+        # A rep's lead is in their own team whatever the body says; a manager names one of theirs.
+        wanted_team = values.pop("team", None)
         team = None
-        if "team" in values:
-            team = get_object_or_404(managed_teams(request.user), pk=values.pop("team"))
+        if wanted_team is not None and request.user.role != Role.REP:
+            team = get_object_or_404(managed_teams(request.user), pk=wanted_team)
         lead = create_lead(actor=request.user, values=values, team=team, source=LeadSource.WEB)
         return self._answer(lead, status.HTTP_201_CREATED)
 

@@ -21,7 +21,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "time_zone", "is_active"]
+    list_display = ["name", "time_zone", "language", "is_active"]
     search_fields = ["name"]
     inlines = [MembershipInline]
 

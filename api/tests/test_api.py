@@ -2,30 +2,15 @@
 
 import uuid
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiToken
+from api.tests.conftest import POTENTIAL
 from api.throttling import TokenRateThrottle
 from leads.models import Collision, Lead, LeadState
-from leads.tests.factories import LeadFactory, owned_lead
+from leads.tests.factories import LeadFactory
 from visits.models import Visit
-
-POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
-
-
-@pytest.fixture
-def world(team, other_team, owner, teammate, outsider, manager, other_manager, qc_user, admin_user, contract):
-    """The rows each role may or may not reach: the owner's lead and deal, a pool lead, another team's lead."""
-    from visits.services.entry import log_visit
-
-    mine = owned_lead(team, owner, company_name="杭州自有科技有限公司", phone="13900000001")
-    public = LeadFactory(team=team, company_name="杭州公海贸易有限公司", phone="13900000002")
-    theirs = owned_lead(other_team, outsider, company_name="上海别队有限公司")
-    visit = log_visit(actor=owner, lead=mine, values=POTENTIAL).visit
-    return {"mine": mine, "public": public, "theirs": theirs, "visit": visit, "contract": contract}
-
 
 USERS = ("owner", "teammate", "outsider", "manager", "other_manager", "qc_user", "admin_user")
 
