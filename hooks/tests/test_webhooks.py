@@ -222,3 +222,55 @@ def test_a_real_worker_delivers_after_the_commit(team, manager, owner, receiver)
             time.sleep(0.2)
 
     assert [json.loads(received.body)["data"]["lead"] for received in receiver.received] == [lead.pk]
+
+
+def events_of(receiver):
+    return sorted(received.json["event"] for received in receiver.received)
+
+
+def test_every_change_a_team_subscribes_to_arrives(receiver, team, manager, owner, teammate, time_machine):
+    from datetime import date
+
+    from deals.services import sign_contract
+    from deals.tests.test_pipeline import walk_to_proposal
+    from leads.tests.factories import owned_lead
+    from pools.services.ownership import assign_leads
+    from pools.services.reclaim import reclaim_overdue
+
+    time_machine.move_to("2026-11-20 10:00:00+08:00", tick=False)
+    subscribe(actor=manager, team=team, url=receiver.url, events=list(HookEvent.values))
+    deal = owned_lead(team, owner, company_name="杭州签约有限公司")
+    walk_to_proposal(owner, deal)  # a visit logged
+    sign_contract(actor=owner, lead=deal, number="HT-9", amount="5000", signed_on=date(2026, 11, 20), term_months=6)
+    assign_leads(actor=manager, leads=[LeadFactory(team=team)], rep=teammate)
+    forgotten = owned_lead(team, owner, company_name="杭州遗忘有限公司")
+    time_machine.move_to("2026-11-30 10:00:00+08:00", tick=False)
+    reclaim_overdue()
+
+    deliver_due()
+
+    assert set(events_of(receiver)) == {"contract.signed", "lead.allocated", "lead.reclaimed", "visit.logged"}
+    reclaimed = {
+        received.json["data"]["lead"]: received.json["data"]
+        for received in receiver.received
+        if received.json["event"] == "lead.reclaimed"
+    }
+    assert reclaimed[forgotten.pk]["from_rep"] == owner.pk
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_message_once(receiver, team, manager, owner):
+    from pools.tests.test_races import run_at_once
+
+    subscribe(actor=manager, team=team, url=receiver.url, events=[HookEvent.LEAD_CLAIMED])
+    for _ in range(12):
+        claim_lead(actor=owner, lead=LeadFactory(team=team))
+
+    sent = run_at_once(deliver_due, deliver_due, deliver_due)
+
+    assert sum(sent) == 12
+    assert sorted(received.json["delivery"] for received in receiver.received) == sorted(
+        Delivery.objects.values_list("pk", flat=True)
+    )
+    assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
