@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the counts cover every answer, redirects and refusals included.
+    "core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
@@ -102,6 +104,11 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # a restarted database is reconnected instead of failing the next request. 0 behind PgBouncer if it prefers.
     DATABASES["default"]["CONN_MAX_AGE"] = env.integer("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.text("DATABASE_POOLER", default="") == "pgbouncer":
+        # Transaction pooling hands the server connection to another client after each transaction: no cursor or
+        # prepared statement may outlive one (deploy/pgbouncer/pgbouncer.ini says why).
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # "crm" is the label of the core app (see core/apps.py).
@@ -273,11 +280,27 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+LOG_FORMAT = env.text("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "core.logs.RequestContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s u%(user_id)s] %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.text("LOG_LEVEL", default="INFO")},
     # Axes reports every login at INFO; lockouts (WARNING) are what an operator needs.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+# Scrapers of /metrics send "Authorization: Bearer <METRICS_TOKEN>"; unset, /metrics is not there (404).
+METRICS_TOKEN = env.text("METRICS_TOKEN", default="")
+# Where `manage.py backup` writes its backups, one folder each.
+BACKUP_DIR = env.text("BACKUP_DIR", default=str(VAR_DIR / "backups"))

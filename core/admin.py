@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Heartbeat, Membership, Team, TeamPolicy, User
+from core.models import Heartbeat, JobRun, Membership, Team, TeamPolicy, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,3 +48,16 @@ class HeartbeatAdmin(admin.ModelAdmin):
 @admin.register(TeamPolicy)
 class TeamPolicyAdmin(admin.ModelAdmin):
     list_display = ["team", "follow_up_hours", "resolve_days", "private_cap", "daily_claim_limit", "auto_allocate"]
+
+
+@admin.register(JobRun)
+class JobRunAdmin(admin.ModelAdmin):
+    list_display = ["job", "started_at", "finished_at", "outcome", "count", "problem"]
+    list_filter = ["job", "outcome"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -60,7 +60,12 @@ NAVIGATION = {
         MANAGER_REPORTS,
         (
             _("Settings"),
-            [("policy", _("Rules")), ("hooks:integrations", _("Integrations")), ("admin:index", _("Administration"))],
+            [
+                ("policy", _("Rules")),
+                ("hooks:integrations", _("Integrations")),
+                ("job_runs", _("Scheduled jobs")),
+                ("admin:index", _("Administration")),
+            ],
         ),
     ],
 }

@@ -1,6 +1,10 @@
+import time
+
 from django.utils import timezone
 
+from core import metrics
 from core.access import teams_of
+from core.logs import current_request, request_id_from
 
 
 class TeamTimeZoneMiddleware:
@@ -54,4 +58,27 @@ class PermissionsPolicyMiddleware:
             "Permissions-Policy",
             ", ".join(f"{feature}=(self)" if feature in allowed else f"{feature}=()" for feature in BROWSER_FEATURES),
         )
+        return response
+
+
+class RequestContextMiddleware:
+    """Give each request an id (nginx's X-Request-ID when it sends one), make it and the user known to every log line
+    written while it is served, answer with it in X-Request-ID, and count the request for /metrics."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = request_id_from(request.headers.get("X-Request-ID"))
+        token = current_request.set(request)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request.reset(token)
+        elapsed_ms = round((time.monotonic() - started) * 1000)
+        status_class = f"{response.status_code // 100}xx"
+        metrics.count("requests", 1, status_class)
+        metrics.count("request_ms", elapsed_ms, status_class)
+        response["X-Request-ID"] = request.request_id
         return response

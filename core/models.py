@@ -343,3 +343,34 @@ class Notification(models.Model):
     @property
     def message(self) -> str:
         return self.MESSAGES[self.kind] % self.params
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job: when, how long, what came of it; the operator's log of the beat jobs."""
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("Done")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=60)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    count = models.IntegerField(_("items handled"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        indexes = [
+            models.Index(fields=["job", "-started_at"], name="jobrun_latest"),
+            models.Index(fields=["started_at"], name="jobrun_age"),
+        ]
+
+    def __str__(self):
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+    @property
+    def seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()

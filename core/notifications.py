@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from core.jobs import recorded
 from core.models import Notification, User
 
 MAIL_BATCH = 500
@@ -77,6 +78,7 @@ def mail_notifications_task(notification_ids):
 
 
 @shared_task
+@recorded("mail")
 def mail_due_notifications_task():
     """The minute job: mail what is still due (after a broker outage, say)."""
     return mail_notifications()

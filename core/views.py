@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core.access import chosen_team, managed_teams, manager_required
+from core.access import admin_required, chosen_team, managed_teams, manager_required
 from core.forms import TeamPolicyForm
 from core.health import broker_problem, database_problem, heartbeat_age
-from core.models import Notification
+from core.jobs import latest_runs
+from core.models import JobRun, Notification
 from core.notifications import mark_notifications_read
 from core.policy import policy_for
 
@@ -56,6 +57,25 @@ def healthz(request):
         report["heartbeat"] = "ok" if age.total_seconds() <= settings.HEARTBEAT_STALE_AFTER_SECONDS else "stale"
     healthy = report["heartbeat"] == "ok" and report["broker"] == "ok"
     return JsonResponse(report | {"status": "ok" if healthy else "degraded"}, status=200 if healthy else 503)
+
+
+@admin_required
+def job_runs(request):
+    """The last run of every scheduled job with its outcome, and the latest failure of each, for the operator."""
+    latest = {run.job: run for run in latest_runs()}
+    failures = {
+        run.job: run
+        for run in (
+            JobRun.objects.filter(job=job, outcome=JobRun.Outcome.FAILED).order_by("-started_at").first()
+            for job in settings.CELERY_BEAT_SCHEDULE
+        )
+        if run is not None
+    }
+    rows = [
+        {"job": job, "every": entry["schedule"], "last": latest.get(job), "failure": failures.get(job)}
+        for job, entry in settings.CELERY_BEAT_SCHEDULE.items()
+    ]
+    return render(request, "core/jobs.html", {"rows": rows})
 
 
 @login_required
