@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "qc",
     "reports",
     "api",
+    "ops",
     "devtools",
 ]
 

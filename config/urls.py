@@ -3,14 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from api import pages as api_pages
-from config import views as config_views
 from core import views as core_views
+from ops import views as ops_views
 from reports import views as report_views
 
 urlpatterns = [
     path("", report_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("metrics", config_views.metrics, name="metrics"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("settings/jobs/", core_views.job_runs, name="job_runs"),
     path("favicon.ico", core_views.favicon),
     path("sw.js", core_views.service_worker, name="service_worker"),
