@@ -152,9 +152,11 @@ def _reps_with_leads(count: int) -> list[tuple[str, list[int]]]:
 class Rep:
     """One rep's phone: a keep-alive connection, the session and CSRF cookies, and their leads."""
 
-    def __init__(self, number: int, port: int, session_key: str, lead_ids: list[int]):
+    def __init__(self, number: int, port: int, session_key: str, lead_ids: list[int], connect=None):
         self.number = number
         self.port = port
+        # How to reach the server: plain HTTP to gunicorn, or (the production check) HTTPS to nginx.
+        self.connect = connect or (lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30))
         self.lead_ids = lead_ids
         self.csrf = secrets.token_hex(16)  # an unmasked 32-character secret is a valid token for the cookie
         self.headers = {
@@ -169,7 +171,7 @@ class Rep:
         if body is not None:
             headers |= {"Content-Type": "application/x-www-form-urlencoded", "Origin": f"https://{HOST}"}
         if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self.connection = self.connect()
         try:
             self.connection.request(method, path, body=body, headers=headers)
             response = self.connection.getresponse()
