@@ -96,6 +96,9 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["team", "day"], name="visit_team_day"),
             models.Index(fields=["rep", "day"], name="visit_rep_day"),
+            # The visit lists, newest first, read a page off these without sorting a year of a team's visits.
+            models.Index(fields=["rep", "-occurred_at", "-id"], name="visit_rep_recent"),
+            models.Index(fields=["team", "-occurred_at", "-id"], name="visit_team_recent"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +18,7 @@ from core.calendar import local_day
 from core.errors import DomainError
 from core.middleware import uses_browser_features
 from core.models import Role
+from core.paging import page_of
 from core.params import day_param, id_param
 from leads.deadlines import DEADLINE_FIELDS, next_deadline
 from leads.models import Lead
@@ -174,7 +174,8 @@ def visit_list(request):
     rep_id = id_param(request.GET.get("rep"))
     if rep_id and request.user.role != Role.REP:
         visits = visits.filter(rep_id=rep_id)
-    page = Paginator(visits, 30).get_page(request.GET.get("page"))
+    # Counted exactly up to ten thousand, estimated beyond: a year of a team's visits is not counted on every view.
+    page = page_of(request, visits, 30)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "visits/list.html", {"page": page, "day": day, "query": query.urlencode()})

@@ -8,6 +8,7 @@ vacuuming another family is measured with.
 
 from devtools.benchmarks import dashboards, pages
 from devtools.benchmarks.dashboards import DASHBOARD_BENCHMARKS
+from devtools.benchmarks.growth import bench_growth
 from devtools.benchmarks.imports import bench_import
 from devtools.benchmarks.pages import PAGE_BENCHMARKS
 from devtools.benchmarks.pools import bench_allocate, bench_reclaim
@@ -23,6 +24,7 @@ BENCHMARKS = {
     "visit_entry": bench_visit_entry,
     "qc_draw": bench_qc_draw,
     "rush": bench_rush,
+    "growth": bench_growth,
     **DASHBOARD_BENCHMARKS,
     **PAGE_BENCHMARKS,
 }

@@ -29,6 +29,7 @@ PAGES = {
     "mine": ("rep", "pools:mine", {}),
     "visit_form": ("rep", "visits:log", {}),
     "visits": ("rep", "visits:list", {}),
+    "team_visits": ("manager", "visits:list", {}),
     "plan": ("rep", "visits:plan", {}),
     "lead": ("rep", "leads:detail", "lead"),
     "manager_home": ("manager", "home", {}),
