@@ -114,6 +114,21 @@ class Visit(models.Model):
 
         return reverse("visits:detail", args=[self.pk])
 
+    def webhook_data(self) -> dict:
+        """What a webhook is told of a visit (no contact details: they stay in the CRM)."""
+        return {
+            "visit": self.pk,
+            "lead": self.lead_id,
+            "company": self.company_name,
+            "rep": self.rep_id,
+            "day": self.day.isoformat(),
+            "occurred_at": self.occurred_at.isoformat(),
+            "mode": self.mode,
+            "outcome": self.outcome,
+            "is_cold": self.is_cold,
+            "is_late": self.is_late,
+        }
+
     @property
     def is_effective(self) -> bool:
         return self.outcome == Outcome.EFFECTIVE

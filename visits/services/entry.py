@@ -321,24 +321,8 @@ def log_visit(
         add_to_rep_days([visit.pk])
         if spot is not None:
             CheckIn.objects.filter(pk=spot.pk).update(visit=visit)
-        publish(HookEvent.VISIT_LOGGED, [(team.pk, visit_data(visit))], at=now)
+        publish(HookEvent.VISIT_LOGGED, [(team.pk, visit.webhook_data())], at=now)
     return LogResult(visit=visit, notices=notices)
-
-
-def visit_data(visit: Visit) -> dict:
-    """What a webhook is told of a visit (no contact details: they stay in the CRM)."""
-    return {
-        "visit": visit.pk,
-        "lead": visit.lead_id,
-        "company": visit.company_name,
-        "rep": visit.rep_id,
-        "day": visit.day.isoformat(),
-        "occurred_at": visit.occurred_at.isoformat(),
-        "mode": visit.mode,
-        "outcome": visit.outcome,
-        "is_cold": visit.is_cold,
-        "is_late": visit.is_late,
-    }
 
 
 def edit_visit(*, actor: User, visit: Visit, changes: dict, reason: str = "") -> Visit:
