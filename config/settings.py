@@ -305,3 +305,8 @@ LOGGING = {
 METRICS_TOKEN = env.text("METRICS_TOKEN", default="")
 # Where `manage.py backup` writes its backups, one folder each.
 BACKUP_DIR = env.text("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+# Set, each backup is also shipped to this S3-compatible bucket (credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).
+BACKUP_BUCKET = env.text("BACKUP_BUCKET", default="")
+BACKUP_S3_ENDPOINT_URL = env.text("BACKUP_S3_ENDPOINT_URL", default="")  # MinIO, OSS, COS …; empty for AWS
+BACKUP_S3_REGION = env.text("BACKUP_S3_REGION", default="")
+BACKUP_S3_PREFIX = env.text("BACKUP_S3_PREFIX", default="crm-backups")

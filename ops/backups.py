@@ -132,10 +132,37 @@ def take_backup(*, into: Path | None = None, keep: int | None = None, now: datet
         **data,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+    if settings.BACKUP_BUCKET:
+        ship(folder)
     if keep:
         for old in sorted(root.glob("crm-*"))[:-keep]:
             shutil.rmtree(old, ignore_errors=True)
     return Backup(folder=folder, manifest=manifest)
+
+
+def bucket():
+    """The S3-compatible bucket backups are shipped to (django-storages), from the BACKUP_* settings."""
+    from storages.backends.s3 import S3Storage
+
+    return S3Storage(
+        bucket_name=settings.BACKUP_BUCKET,
+        endpoint_url=settings.BACKUP_S3_ENDPOINT_URL or None,
+        region_name=settings.BACKUP_S3_REGION or None,
+        location=settings.BACKUP_S3_PREFIX,
+        default_acl="private",
+        file_overwrite=False,
+    )
+
+
+def ship(folder: Path) -> list[str]:
+    """Copy a backup's three files to the bucket, under the backup's own folder name; the manifest last, so a backup
+    whose manifest is in the bucket is whole there."""
+    storage = bucket()
+    shipped = []
+    for name in (DUMP, FILES, MANIFEST):
+        with (folder / name).open("rb") as file:
+            shipped.append(storage.save(f"{folder.name}/{name}", file))
+    return shipped
 
 
 def latest_backup(root: Path | None = None) -> Path:

@@ -65,3 +65,39 @@ def test_only_the_newest_backups_are_kept(some_work, tmp_path):
         "crm-20261130-020000",
         "crm-20261130-030000",
     ]
+
+
+@pytest.fixture
+def s3_bucket(settings, monkeypatch):
+    """An S3 endpoint on 127.0.0.1 (moto's server) with an empty bucket, and the settings that point at it."""
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    for name, value in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test")):
+        monkeypatch.setenv(name, value)
+    endpoint = f"http://127.0.0.1:{port}"
+    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    client.create_bucket(Bucket="crm-backups-test")
+    settings.BACKUP_BUCKET = "crm-backups-test"
+    settings.BACKUP_S3_ENDPOINT_URL = endpoint
+    settings.BACKUP_S3_REGION = "us-east-1"
+    yield client
+    server.stop()
+
+
+def test_a_backup_is_shipped_to_the_bucket_whole(some_work, tmp_path, s3_bucket):
+    backup = take_backup(into=tmp_path / "backups").folder
+
+    listed = s3_bucket.list_objects_v2(Bucket="crm-backups-test")["Contents"]
+    keys = {item["Key"]: item["Size"] for item in listed}
+    for name in ("database.dump", "files.tar.gz", "manifest.json"):
+        assert keys[f"crm-backups/{backup.name}/{name}"] == (backup / name).stat().st_size
+    shipped = s3_bucket.get_object(Bucket="crm-backups-test", Key=f"crm-backups/{backup.name}/manifest.json")
+    assert json.loads(shipped["Body"].read()) == json.loads((backup / MANIFEST).read_text())
