@@ -23,9 +23,13 @@ COUNTERS = {
 def count(name: str, amount: int = 1, label: str = "") -> None:
     key = f"{PREFIX}{name}:{label}"
     try:
-        if cache.add(key, amount, timeout=None):
-            return
-        cache.incr(key, amount)
+        # One round trip once the counter exists; the first count of a counter makes it (or, if another process
+        # made it a moment before, adds to it).
+        try:
+            cache.incr(key, amount)
+        except ValueError:
+            if not cache.add(key, amount, timeout=None):
+                cache.incr(key, amount)
     except Exception:
         logger.debug("metrics counter %s not counted", key)
 
