@@ -15,6 +15,7 @@ app_name = "api"
 
 urlpatterns = [
     path("v1/", include(router.urls)),
+    path("v1/pipeline/", views.PipelineView.as_view(), name="pipeline"),
     path("v1/reports/meeting/", views.MeetingView.as_view(), name="meeting"),
     path("v1/reports/compliance/", views.ComplianceView.as_view(), name="compliance"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

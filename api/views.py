@@ -21,6 +21,7 @@ from core.models import Role
 from core.params import parse_day
 from core.selectors import active_reps
 from deals.models import Contract, Payment
+from deals.selectors import pipeline_of
 from deals.services import record_payment
 from leads.models import Lead, LeadSource
 from leads.selectors import get_lead_for
@@ -302,6 +303,26 @@ class PaymentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Ge
             method=data["method"],
         )
         return Response(self.get_serializer(payment).data, status=status.HTTP_201_CREATED)
+
+
+class PipelineStageSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    stage = serializers.CharField()
+    count = serializers.IntegerField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    latest = serializers.SerializerMethodField()
+
+    def get_latest(self, stage) -> list[int]:
+        return [lead.pk for lead in stage["leads"]]
+
+
+class PipelineView(APIView):
+    """The open deals a user follows, by stage (as the pipeline page): how many, their amount, the latest few ids."""
+
+    @extend_schema(responses={200: PipelineStageSerializer(many=True)})
+    def get(self, request):
+        _roles(request, Role.REP, Role.MANAGER, Role.ADMIN)
+        return Response(PipelineStageSerializer(pipeline_of(request.user), many=True).data)
 
 
 class MeetingTotalsSerializer(serializers.Serializer):

@@ -304,3 +304,14 @@ def test_messages_follow_accept_language(client, as_user, owner, world):
 
     assert answer.status_code == 404
     assert answer.json() == {"detail": "未找到。"}
+
+
+def test_the_pipeline_counts_the_deals_each_user_follows(as_user, owner, teammate, manager, world):
+    def stages(user):
+        return {row["code"]: row for row in as_user(user).get(reverse("api:pipeline")).json()}
+
+    mine = stages(owner)
+    assert sum(row["count"] for row in mine.values()) >= 1
+    assert world["mine"].pk in {lead for row in mine.values() for lead in row["latest"]}
+    assert sum(row["count"] for row in stages(teammate).values()) == 0
+    assert sum(row["count"] for row in stages(manager).values()) == sum(row["count"] for row in mine.values())

@@ -94,6 +94,7 @@ def test_no_body_or_parameter_makes_the_api_answer_500(as_server, owner, team, t
         reverse("api:visit-list"),
         reverse("api:contract-list"),
         reverse("api:payment-list"),
+        reverse("api:pipeline"),
         reverse("api:meeting"),
         reverse("api:compliance"),
     ]

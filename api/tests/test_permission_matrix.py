@@ -175,6 +175,20 @@ MATRIX = {
         },
     ),
     "payment list": ("get", lambda w: reverse("api:payment-list"), None, dict.fromkeys(USERS[1:], 200)),
+    "pipeline": (
+        "get",
+        lambda w: reverse("api:pipeline"),
+        None,
+        {
+            "owner": 200,
+            "teammate": 200,
+            "outsider": 200,
+            "manager": 200,
+            "other_manager": 200,
+            "qc_user": 403,
+            "admin_user": 200,
+        },
+    ),
     "payment entry": (
         "post",
         lambda w: reverse("api:payment-list"),
