@@ -141,9 +141,9 @@ def _hand_out(now) -> None:
         )
         cursor.execute(
             """
-            INSERT INTO pools_leadevent (lead_id, kind, actor_id, job, from_state, to_state, from_owner_id,
+            INSERT INTO pools_leadevent (lead_id, team_id, kind, actor_id, job, from_state, to_state, from_owner_id,
                                          to_owner_id, reason, reason_code, created_at)
-            SELECT id, 'allocated', NULL, 'allocate', 'public', 'assigned', NULL, owner_id, '', '', %(at)s
+            SELECT id, team_id, 'allocated', NULL, 'allocate', 'public', 'assigned', NULL, owner_id, '', '', %(at)s
               FROM leads_lead WHERE owner_id IS NOT NULL""",
             {"at": now - timedelta(days=2)},
         )

@@ -75,6 +75,7 @@ def event_for(
     """Return an unsaved event describing `lead` (as it was read) moving to `to_state` and `to_owner_id`."""
     return LeadEvent(
         lead_id=lead.pk,
+        team_id=lead.team_id,
         kind=kind,
         actor=actor,
         job=job,

@@ -126,9 +126,9 @@ def _reclaimed_yesterday(briefings: dict[int, TeamBriefing]) -> None:
         start, end = day_bounds(teams[0], day)
         rows = (
             LeadEvent.objects.filter(
-                kind=EventKind.RECLAIMED, created_at__gte=start, created_at__lt=end, lead__team__in=teams
+                team__in=teams, kind=EventKind.RECLAIMED, created_at__gte=start, created_at__lt=end
             )
-            .values_list("lead__team", "from_owner")
+            .values_list("team", "from_owner")
             .annotate(count=Count("pk"))
             .order_by()
         )

@@ -207,7 +207,7 @@ def pool_health(teams: list[Team], start: date, end: date) -> tuple[Chart, dict]
         first, after = day_bounds(zone_teams[0], start, end)
         for day, count in (
             LeadEvent.objects.filter(
-                kind=EventKind.RECLAIMED, lead__team__in=zone_teams, created_at__gte=first, created_at__lt=after
+                team__in=zone_teams, kind=EventKind.RECLAIMED, created_at__gte=first, created_at__lt=after
             )
             .annotate(day=TruncDate("created_at", tzinfo=zone_of(zone_teams[0])))
             .values_list("day")

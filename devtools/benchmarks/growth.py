@@ -47,9 +47,9 @@ def _add_a_year(team: Team) -> tuple[int, int]:
         # Old history of every lead: moves back and forth, spread over the year, as the events of a busy pool are.
         cursor.execute(
             """
-            INSERT INTO pools_leadevent (lead_id, kind, actor_id, job, from_state, to_state, from_owner_id,
+            INSERT INTO pools_leadevent (lead_id, team_id, kind, actor_id, job, from_state, to_state, from_owner_id,
                                          to_owner_id, reason, reason_code, created_at)
-            SELECT l.id, CASE WHEN g.n %% 2 = 0 THEN 'reclaimed' ELSE 'allocated' END, NULL, 'bench',
+            SELECT l.id, l.team_id, CASE WHEN g.n %% 2 = 0 THEN 'reclaimed' ELSE 'allocated' END, NULL, 'bench',
                    'assigned', 'public', NULL, NULL, '', '',
                    %(now)s - make_interval(days => (30 + (l.id * 7 + g.n * 53) %% 335)::int)
               FROM leads_lead AS l CROSS JOIN generate_series(1, %(events)s) AS g(n)

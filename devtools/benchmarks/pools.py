@@ -111,9 +111,10 @@ moved AS (UPDATE leads_lead AS l
                  follow_up_deadline = %(follow_up)s, resolve_deadline = %(resolve)s, updated_at = %(now)s
             FROM ranked JOIN reps ON reps.slot = ranked.rank %% reps.total
            WHERE l.id = ranked.id
-       RETURNING l.id, l.owner_id)
-INSERT INTO pools_leadevent (lead_id, kind, job, from_state, to_state, to_owner_id, reason, reason_code, created_at)
-SELECT id, 'allocated', 'floor', 'public', 'assigned', owner_id, '', '', %(now)s FROM moved
+       RETURNING l.id, l.team_id, l.owner_id)
+INSERT INTO pools_leadevent (lead_id, team_id, kind, job, from_state, to_state, to_owner_id, reason, reason_code,
+                             created_at)
+SELECT id, team_id, 'allocated', 'floor', 'public', 'assigned', owner_id, '', '', %(now)s FROM moved
 """
 
 
@@ -143,7 +144,7 @@ def bench_allocate(scale: float) -> dict:
         floors, jobs, _result = _alternate([team.pk], lambda: _timed_statement(ALLOCATE_FLOOR_SQL, floor_params), job)
     else:
         floors, jobs = [], [_timed(job)]
-    allocated = LeadEvent.objects.filter(kind=EventKind.ALLOCATED, lead__team=team).count()
+    allocated = LeadEvent.objects.filter(team=team, kind=EventKind.ALLOCATED).count()
     if allocated != reps * ALLOCATE_QUOTA:
         raise AssertionError(f"{allocated} of {reps * ALLOCATE_QUOTA} leads allocated")
     return _figures(jobs, allocated, floors, reps=reps, pool=pool)
@@ -162,10 +163,10 @@ moved AS (UPDATE leads_lead AS l
             FROM overdue JOIN reps AS next_rep
               ON next_rep.team_id = overdue.team_id AND next_rep.slot = (overdue.slot + 1) %% next_rep.total
            WHERE l.id = overdue.id
-       RETURNING l.id, overdue.owner_id AS old_owner_id, l.owner_id)
-INSERT INTO pools_leadevent (lead_id, kind, job, from_state, to_state, from_owner_id, to_owner_id, reason,
+       RETURNING l.id, l.team_id, overdue.owner_id AS old_owner_id, l.owner_id)
+INSERT INTO pools_leadevent (lead_id, team_id, kind, job, from_state, to_state, from_owner_id, to_owner_id, reason,
                              reason_code, created_at)
-SELECT id, 'reclaimed', 'floor', 'assigned', 'assigned', old_owner_id, owner_id, '', 'follow_up_missed', %(now)s
+SELECT id, team_id, 'reclaimed', 'floor', 'assigned', 'assigned', old_owner_id, owner_id, '', 'follow_up_missed', %(now)s
   FROM moved
 """
 

@@ -111,7 +111,7 @@ def create_lead(*, actor: User, values: dict, team: Team | None = None, source: 
         )
         lead.save()
         record_event(
-            Lead(pk=lead.pk, state=""),
+            Lead(pk=lead.pk, team_id=lead.team_id, state=""),
             kind=EventKind.CREATED,
             actor=actor,
             to_state=lead.state,

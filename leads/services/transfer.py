@@ -278,7 +278,7 @@ def _add_batch(batch: SortedBatch, *, actor: User, lead_import: LeadImport) -> N
     Lead.objects.bulk_create(leads)
     LeadEvent.objects.bulk_create(
         event_for(
-            Lead(pk=lead.pk, state=""),
+            Lead(pk=lead.pk, team_id=lead.team_id, state=""),
             kind=EventKind.IMPORTED,
             actor=actor,
             to_state=LeadState.PUBLIC,

@@ -128,6 +128,7 @@ def test_history_written_before_reasons_were_codes_is_still_shown_in_chinese(tea
     lead = owned_lead(team, owner)
     old = LeadEvent.objects.create(
         lead=lead,
+        team=team,
         kind=EventKind.RECLAIMED,
         job="morning allocation",
         from_state=LeadState.ASSIGNED,

@@ -208,11 +208,11 @@ moved AS (
        SET {set_list}
       FROM moves AS m
      WHERE l.id = m.lead_id AND l.state = 'public' AND l.owner_id IS NULL
- RETURNING l.id, m.rep_id
+ RETURNING l.id, l.team_id, m.rep_id
 )
-INSERT INTO pools_leadevent (lead_id, kind, actor_id, job, from_state, to_state, from_owner_id, to_owner_id, reason,
-                             reason_code, created_at)
-SELECT id, 'allocated', %(actor)s, %(job)s, 'public', 'assigned', NULL, rep_id, '', '', %(now)s FROM moved
+INSERT INTO pools_leadevent (lead_id, team_id, kind, actor_id, job, from_state, to_state, from_owner_id, to_owner_id,
+                             reason, reason_code, created_at)
+SELECT id, team_id, 'allocated', %(actor)s, %(job)s, 'public', 'assigned', NULL, rep_id, '', '', %(now)s FROM moved
 RETURNING lead_id, to_owner_id
 """
 

@@ -52,7 +52,7 @@ def claim_lead(*, actor: User, lead: Lead) -> Lead:
                 % {"limit": policy.daily_claim_limit}
             )
         # The conditional update only wins on a public, ownerless lead, so that is the state the event starts from.
-        was_public = Lead(pk=lead.pk, state=LeadState.PUBLIC, owner=None)
+        was_public = Lead(pk=lead.pk, team_id=lead.team_id, state=LeadState.PUBLIC, owner=None)
         won = move_lead(
             was_public,
             LeadState.ASSIGNED,

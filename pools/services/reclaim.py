@@ -101,11 +101,11 @@ moved AS (
        SET {set_list}
       FROM moves AS m, deadlines AS d
      WHERE l.id = m.lead_id AND l.owner_id = m.old_owner_id AND l.state = m.old_state AND d.team_id = l.team_id
- RETURNING l.id, m.old_owner_id, m.old_state, m.new_owner_id, m.reason_code
+ RETURNING l.id, l.team_id, m.old_owner_id, m.old_state, m.new_owner_id, m.reason_code
 )
-INSERT INTO pools_leadevent (lead_id, kind, actor_id, job, from_state, to_state, from_owner_id, to_owner_id, reason,
-                             reason_code, created_at)
-SELECT id, 'reclaimed', NULL, %(job)s, old_state, %(to_state)s, old_owner_id, new_owner_id, '', reason_code, %(now)s
+INSERT INTO pools_leadevent (lead_id, team_id, kind, actor_id, job, from_state, to_state, from_owner_id, to_owner_id,
+                             reason, reason_code, created_at)
+SELECT id, team_id, 'reclaimed', NULL, %(job)s, old_state, %(to_state)s, old_owner_id, new_owner_id, '', reason_code, %(now)s
   FROM moved
 RETURNING lead_id, from_owner_id, to_owner_id
 """
@@ -125,7 +125,7 @@ def _apply_reclaim(plan, policies: dict[int, TeamPolicy], now) -> list[tuple[int
     moved = []
     users = {user.pk: user for user in User.objects.filter(pk__in=[new for _lead, new in plan if new])}
     for lead, new_owner in plan:
-        was = Lead(pk=lead["pk"], state=lead["state"], owner_id=lead["owner_id"])
+        was = Lead(pk=lead["pk"], team_id=lead["team_id"], state=lead["state"], owner_id=lead["owner_id"])
         entering = {"owner": users[new_owner], "policy": policies[lead["team_id"]]} if new_owner else {}
         if move_lead(
             was,

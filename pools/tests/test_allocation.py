@@ -36,7 +36,7 @@ def test_every_rep_gets_their_quota_with_deadlines_and_one_event_per_lead(team, 
 
     assert [owned(rep) for rep in reps] == [4, 2, 2]
     assert not Lead.objects.filter(state=LeadState.ASSIGNED, follow_up_deadline__isnull=True).exists()
-    assert LeadEvent.objects.filter(kind=EventKind.ALLOCATED).count() == 8
+    assert LeadEvent.objects.filter(team=team, kind=EventKind.ALLOCATED).count() == 8
     assert Notification.objects.filter(kind=Notification.Kind.ALLOCATED).count() == 3
 
 

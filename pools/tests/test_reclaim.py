@@ -163,3 +163,6 @@ def test_reclaim_covers_every_team_in_its_own_right(team, other_team, owner, out
 
     assert Lead.objects.get(pk=mine.pk).state == LeadState.PUBLIC
     assert Lead.objects.get(pk=theirs.pk).state == LeadState.PUBLIC
+    # Each event keeps its lead's team: a team's reclaims are counted from its own history.
+    reclaims = LeadEvent.objects.filter(kind=EventKind.RECLAIMED).values_list("lead_id", "team_id")
+    assert set(reclaims) == {(mine.pk, team.pk), (theirs.pk, other_team.pk)}

@@ -60,6 +60,7 @@ def history(team, owner, teammate, time_machine):
     )
     LeadEvent.objects.create(
         lead=LeadFactory(team=team),
+        team=team,
         kind=EventKind.RECLAIMED,
         job="reclaim",
         from_state="assigned",
@@ -158,6 +159,7 @@ def test_reclaims_fall_on_each_teams_own_local_day(team, other_team, manager):
     for lead_team, at in ((team, moment), (team, later), (other_team, moment), (other_team, later)):
         LeadEvent.objects.create(
             lead=LeadFactory(team=lead_team),
+            team=lead_team,
             kind=EventKind.RECLAIMED,
             job="reclaim",
             from_state="assigned",
