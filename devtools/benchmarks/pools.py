@@ -166,7 +166,8 @@ moved AS (UPDATE leads_lead AS l
        RETURNING l.id, l.team_id, overdue.owner_id AS old_owner_id, l.owner_id)
 INSERT INTO pools_leadevent (lead_id, team_id, kind, job, from_state, to_state, from_owner_id, to_owner_id, reason,
                              reason_code, created_at)
-SELECT id, team_id, 'reclaimed', 'floor', 'assigned', 'assigned', old_owner_id, owner_id, '', 'follow_up_missed', %(now)s
+SELECT id, team_id, 'reclaimed', 'floor', 'assigned', 'assigned', old_owner_id, owner_id, '', 'follow_up_missed',
+       %(now)s
   FROM moved
 """
 

@@ -105,7 +105,8 @@ moved AS (
 )
 INSERT INTO pools_leadevent (lead_id, team_id, kind, actor_id, job, from_state, to_state, from_owner_id, to_owner_id,
                              reason, reason_code, created_at)
-SELECT id, team_id, 'reclaimed', NULL, %(job)s, old_state, %(to_state)s, old_owner_id, new_owner_id, '', reason_code, %(now)s
+SELECT id, team_id, 'reclaimed', NULL, %(job)s, old_state, %(to_state)s, old_owner_id, new_owner_id, '', reason_code,
+       %(now)s
   FROM moved
 RETURNING lead_id, from_owner_id, to_owner_id
 """
