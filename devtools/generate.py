@@ -121,7 +121,7 @@ def create_visits(team: Team, day: date, per_rep: int) -> None:
     _insert_visits(day, per_rep, ZoneInfo(team.time_zone), team)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE visits_visit")
+            cursor.execute("ANALYZE visits_visit; ANALYZE visits_repday")
 
 
 # Company names as Chinese companies are named: city, a two-character brand, a business line, a legal form.

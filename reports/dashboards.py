@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import day_bounds, zone_of
-from core.models import Membership, Role, Team, TeamPolicy, User
+from core.models import Membership, Role, Team, TeamPolicy
 from core.paging import tally
 from core.policy import policy_for
 from deals.models import STANDING, Contract, Payment
@@ -93,7 +93,8 @@ def visits_per_day(teams: list[Team], start: date, end: date) -> Chart:
 
 @dataclass
 class RepDays:
-    rep: User
+    rep: str  # the rep's name as shown (a 5,000-rep team's dashboard builds no user objects for it)
+    username: str
     worked_days: int = 0
     days_met: int = 0
     visits: int = 0
@@ -115,13 +116,12 @@ def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
     """Per active rep of the teams: visits, effective visits, days worked and days both targets were met."""
     for team in teams:
         policy_for(team)  # the targets the query joins
-    reps = {
-        membership.user_id: (membership.user, membership.team_id)
-        for membership in Membership.objects.filter(team__in=teams, role=Role.REP, user__is_active=True).select_related(
-            "user"
-        )
+    rows = {
+        rep_id: RepDays(rep=name or username, username=username)
+        for rep_id, username, name in Membership.objects.filter(
+            team__in=teams, role=Role.REP, user__is_active=True
+        ).values_list("user_id", "user__username", "user__name")
     }
-    rows = {rep_id: RepDays(rep=user) for rep_id, (user, _team) in reps.items()}
     if not teams:
         return []
     # Days are judged in the database, on the counts kept per rep and day: one row per rep comes back.
@@ -146,7 +146,7 @@ def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
     ):
         if rep_id in rows:
             rows[rep_id].contract_amount = amount
-    return sorted(rows.values(), key=lambda row: row.rep.username)
+    return sorted(rows.values(), key=lambda row: row.username)
 
 
 def compliance(teams: list[Team], start: date, end: date, rep_days=None) -> Chart:
@@ -160,7 +160,7 @@ def compliance(teams: list[Team], start: date, end: date, rep_days=None) -> Char
     )
     for row in rep_days:
         rate = round(100 * row.days_met / row.worked_days, 1) if row.worked_days else 0
-        chart.rows.append([str(row.rep), row.days_met, row.worked_days, rate])
+        chart.rows.append([row.rep, row.days_met, row.worked_days, rate])
     return chart
 
 
@@ -177,7 +177,7 @@ def ranking(teams: list[Team], start: date, end: date, rep_days=None) -> Chart:
         plotted=(1,),
     )
     for row in shown:
-        chart.rows.append([str(row.rep), row.contract_amount, row.effective, row.visits])
+        chart.rows.append([row.rep, row.contract_amount, row.effective, row.visits])
     return chart
 
 

@@ -78,7 +78,10 @@ def _data(scale: float) -> tuple[int, object, object, int]:
             {"team": team.pk, "now": now},
         )
         if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE leads_lead; ANALYZE deals_contract; ANALYZE deals_payment; ANALYZE visits_visit")
+            cursor.execute(
+                "ANALYZE leads_lead; ANALYZE deals_contract; ANALYZE deals_payment; ANALYZE visits_visit;"
+                " ANALYZE visits_repday"
+            )
     return team.pk, start, end, reps
 
 
