@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from core.models import Role
 
@@ -29,6 +30,14 @@ def pytest_collection_modifyitems(config, items):
         for marker, reason in reasons.items():
             if reason and item.get_closest_marker(marker):
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """A request's language stays active in the thread after it (the locale middleware activates and never resets
+    it): without this, a test that asked in English leaves the next test's messages in English."""
+    yield
+    translation.deactivate()
 
 
 def pytest_sessionfinish(session, exitstatus):
