@@ -27,7 +27,7 @@ from leads.models import Lead, LeadSource
 from leads.selectors import get_lead_for
 from leads.services.intake import create_lead
 from leads.services.outcomes import close_lead
-from pools.selectors import public_pool
+from pools.selectors import public_pool, with_company_name_like
 from pools.services.ownership import assign_leads, claim_lead, keep_lead, return_lead
 from reports import daily
 from visits.models import Visit
@@ -82,7 +82,7 @@ class LeadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if params.get("stage"):
             leads = leads.filter(stage=params["stage"])
         if params.get("search"):
-            leads = leads.filter(company_name__icontains=params["search"][:100])
+            leads = with_company_name_like(leads, params["search"][:100])
         updated_after = params.get("updated_after")
         if updated_after:
             day = parse_day(updated_after)

@@ -65,6 +65,19 @@ def test_lead_lists_hold_what_each_role_may_see(as_user, request, world):
     assert "上海别队有限公司" in listed("admin_user")
 
 
+def test_the_lead_search_finds_a_two_character_fragment_of_a_chinese_name_within_the_callers_leads(
+    as_user, manager, admin_user, world
+):
+    def found(user, search):
+        body = as_user(user).get(reverse("api:lead-list"), {"search": search}).json()
+        return {row["company_name"] for row in body["results"]}
+
+    assert found(manager, "公海") == {"杭州公海贸易有限公司"}
+    assert found(manager, "自有科技") == {"杭州自有科技有限公司"}
+    assert found(manager, "别队") == set()  # another team's lead, whatever the search
+    assert found(admin_user, "别队") == {"上海别队有限公司"}
+
+
 def test_the_pool_lists_the_reps_own_team_with_contacts_hidden(as_user, world, teammate, outsider, qc_user):
     rows = as_user(teammate).get(reverse("api:pool-list")).json()["results"]
 
