@@ -46,6 +46,11 @@ class Chart:
         return {"kind": self.kind, "title": str(self.title), "labels": labels, "series": series}
 
 
+def _money(value) -> Decimal:
+    """An amount as the database keeps it, to the fen: SQLite's sums come back without the two decimals."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def _plain(value):
     return float(value) if isinstance(value, Decimal) else value
 
@@ -99,7 +104,7 @@ class RepDays:
     days_met: int = 0
     visits: int = 0
     effective: int = 0
-    contract_amount: Decimal = Decimal("0")
+    contract_amount: Decimal = Decimal("0.00")
 
 
 REP_DAYS_SQL = """
@@ -145,7 +150,7 @@ def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
         .values_list("signed_by", "total")
     ):
         if rep_id in rows:
-            rows[rep_id].contract_amount = amount
+            rows[rep_id].contract_amount = _money(amount)
     return sorted(rows.values(), key=lambda row: row.username)
 
 
@@ -247,9 +252,9 @@ def revenue(teams: list[Team], start: date, end: date) -> Chart:
     )
     monday = start - timedelta(days=start.weekday())
     while monday <= end:
-        row = contracts.get(monday, {"count": 0, "amount": Decimal("0")})
+        row = contracts.get(monday, {"count": 0, "amount": None})
         chart.rows.append(
-            [monday.isoformat(), row["count"], row["amount"] or Decimal("0"), payments.get(monday) or Decimal("0")]
+            [monday.isoformat(), row["count"], _money(row["amount"]), _money(payments.get(monday))]
         )
         monday += timedelta(days=7)
     return chart
