@@ -253,9 +253,7 @@ def revenue(teams: list[Team], start: date, end: date) -> Chart:
     monday = start - timedelta(days=start.weekday())
     while monday <= end:
         row = contracts.get(monday, {"count": 0, "amount": None})
-        chart.rows.append(
-            [monday.isoformat(), row["count"], _money(row["amount"]), _money(payments.get(monday))]
-        )
+        chart.rows.append([monday.isoformat(), row["count"], _money(row["amount"]), _money(payments.get(monday))])
         monday += timedelta(days=7)
     return chart
 

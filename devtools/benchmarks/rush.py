@@ -31,6 +31,7 @@ from django.db.models import Count
 from django.test import override_settings
 
 from core.models import Membership, Role, User
+from devtools.benchmarks import cpu
 from devtools.generate import max_rss_megabytes
 from devtools.organisation import organisation
 from leads.models import Lead, LeadState
@@ -254,6 +255,20 @@ def _percentile(values: list[float], percent: int) -> float:
     return round(statistics.quantiles(values, n=100)[percent - 1] * 1000, 1) if len(values) > 1 else 0.0
 
 
+def _capacity(cpu_spent: dict[str, float], visits: int, seconds: float) -> dict:
+    """The evening's CPU by part, and what it means for machines of the server's own: a visit's cost in web and in
+    database CPU, and the visits a second one web core would carry with nothing else on it."""
+    if not cpu_spent or not visits:
+        return {}
+    return {
+        "cpu_seconds": cpu_spent,
+        "cores_busy": round(cpu_spent["machine"] / seconds, 2),
+        "web_cpu_ms_per_visit": round(1000 * cpu_spent["web"] / visits, 1),
+        "database_cpu_ms_per_visit": round(1000 * cpu_spent["database"] / visits, 1),
+        "visits_per_second_per_web_core": round(visits / cpu_spent["web"], 1) if cpu_spent["web"] else None,
+    }
+
+
 def bench_rush(scale: float) -> dict:
     if connection.vendor != "postgresql":
         return {"rows": 0, "seconds": None, "skipped": "the rush needs PostgreSQL and gunicorn"}
@@ -268,7 +283,9 @@ def bench_rush(scale: float) -> dict:
     try:
         phones = [Rep(number, port, key, leads) for number, (key, leads) in enumerate(reps)]
         floor_seconds = _run(phones, Rep.bare_pages, max(SECONDS / 4, 5), tally, lock)
+        before = cpu.snapshot(server.pid)
         seconds = _run(phones, Rep.evening, SECONDS, tally, lock)
+        cpu_spent = cpu.spent(before, cpu.snapshot(server.pid))
     finally:
         _stop_server(server)
     saved = Counter(
@@ -306,6 +323,7 @@ def bench_rush(scale: float) -> dict:
         "lost": lost,
         "doubled": doubled,
         "saved_without_answer": len(saved.keys() - set(tally.acknowledged)),
+        **_capacity(cpu_spent, len(tally.acknowledged), seconds),
         "max_rss_megabytes": max_rss_megabytes(),
     }
     if lost or doubled:
