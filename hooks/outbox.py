@@ -29,9 +29,9 @@ def publish(event: str, items: list[tuple[int, dict]], *, at: datetime | None = 
         return 0
     at = at or timezone.now()
     wanting: dict[int, list[Subscription]] = {}
-    for subscription in Subscription.objects.filter(team_id__in={team_id for team_id, _data in items}).only(
-        "pk", "team_id", "events"
-    ):
+    # Unordered: the model's order (by team, so by the team's name) would join the teams on every visit entry.
+    teams = {team_id for team_id, _data in items}
+    for subscription in Subscription.objects.filter(team_id__in=teams).only("pk", "team_id", "events").order_by():
         if event in subscription.events:
             wanting.setdefault(subscription.team_id, []).append(subscription)
     if not wanting:
