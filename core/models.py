@@ -27,7 +27,12 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
-        return self.name or self.get_username()
+        return self.shown_as(self.name, self.get_username())
+
+    @staticmethod
+    def shown_as(name: str, username: str) -> str:
+        """How a user is named on every page; also for lists read as plain values, without user objects."""
+        return name or username
 
     @cached_property
     def first_membership(self) -> "Membership | None":

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.calendar import day_bounds, zone_of
-from core.models import Membership, Role, Team, TeamPolicy
+from core.models import Membership, Role, Team, TeamPolicy, User
 from core.paging import tally
 from core.policy import policy_for
 from deals.models import STANDING, Contract, Payment
@@ -122,7 +122,7 @@ def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
     for team in teams:
         policy_for(team)  # the targets the query joins
     rows = {
-        rep_id: RepDays(rep=name or username, username=username)
+        rep_id: RepDays(rep=User.shown_as(name, username), username=username)
         for rep_id, username, name in Membership.objects.filter(
             team__in=teams, role=Role.REP, user__is_active=True
         ).values_list("user_id", "user__username", "user__name")
