@@ -1,6 +1,6 @@
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.links import path_to
 from core.models import Notification, Role
 
 # Each role's menu: a page, or a group of pages under one heading (a drop-down), so that a manager's dozen pages fit
@@ -76,7 +76,7 @@ def _menu_item(entry, current: str) -> dict:
     if isinstance(second, list):
         children = [_menu_item(child, current) for child in second]
         return {"label": first, "children": children, "active": any(child["active"] for child in children)}
-    url = reverse(first)
+    url = path_to(first)
     return {"url": url, "label": second, "active": current == url}
 
 

@@ -53,6 +53,12 @@ WIDGET_CLASSES = {
     "select": "form-select",
 }
 
+# Choices written option by option in one template (the same markup as Django's nested widget templates).
+FLAT_TEMPLATES = {
+    "select": ("forms/widgets/select.html", "forms/widgets/input_option.html"),
+    "radioselect": ("django/forms/widgets/radio.html", "forms/widgets/input_option.html"),
+}
+
 
 class QuickForm(forms.Form):
     """A form for the pages a rep opens many times an evening: `{{ form.field.as_field_group }}` gives the Bootstrap 5
@@ -64,4 +70,7 @@ class QuickForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for bound in self.visible_fields():
-            bound.field.widget.attrs.setdefault("class", WIDGET_CLASSES.get(bound.widget_type, "form-control"))
+            widget = bound.field.widget
+            widget.attrs.setdefault("class", WIDGET_CLASSES.get(bound.widget_type, "form-control"))
+            if bound.widget_type in FLAT_TEMPLATES:
+                widget.template_name, widget.option_template_name = FLAT_TEMPLATES[bound.widget_type]

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from core.links import path_to
 
 
 class LeadState(models.TextChoices):
@@ -146,7 +147,7 @@ class Lead(models.Model):
         return self.company_name
 
     def get_absolute_url(self):
-        return reverse("leads:detail", args=[self.pk])
+        return path_to("leads:detail", self.pk)
 
     @property
     def masked_phone(self) -> str:

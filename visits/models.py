@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.links import path_to
+
 
 class VisitMode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
@@ -110,9 +112,7 @@ class Visit(models.Model):
         return f"{self.company_name} · {self.day}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("visits:detail", args=[self.pk])
+        return path_to("visits:detail", self.pk)
 
     def webhook_data(self) -> dict:
         """What a webhook is told of a visit (no contact details: they stay in the CRM)."""
