@@ -1,3 +1,8 @@
+from functools import lru_cache
+
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.links import path_to
@@ -71,7 +76,7 @@ NAVIGATION = {
 }
 
 
-def _menu_item(entry, current: str) -> dict:
+def _menu_item(entry, current: str | None) -> dict:
     first, second = entry
     if isinstance(second, list):
         children = [_menu_item(child, current) for child in second]
@@ -80,10 +85,32 @@ def _menu_item(entry, current: str) -> dict:
     return {"url": url, "label": second, "active": current == url}
 
 
+def _paths_in(entries) -> set[str]:
+    paths = set()
+    for first, second in entries:
+        paths |= _paths_in(second) if isinstance(second, list) else {path_to(first)}
+    return paths
+
+
+@lru_cache(maxsize=64)
+def _menu_paths(role: str | None, prefix: str) -> frozenset[str]:
+    return frozenset(_paths_in(NAVIGATION.get(role, [])))
+
+
+@lru_cache(maxsize=512)
+def _menu(role: str | None, current: str | None, language: str, prefix: str) -> tuple[list[dict], str]:
+    """A role's menu with the page `current` marked, and its markup. It is the same for every user of the role, so it
+    is written once per process for each page of the menu (every other page shares one), not on every request."""
+    items = [_menu_item(entry, current) for entry in NAVIGATION.get(role, [])]
+    return items, render_to_string("includes/_menu.html", {"navigation": items})
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    items = [_menu_item(entry, request.path) for entry in NAVIGATION.get(user.role, [])]
+    prefix = get_script_prefix()
+    current = request.path if request.path in _menu_paths(user.role, prefix) else None
+    items, markup = _menu(user.role, current, get_language(), prefix)
     unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
-    return {"navigation": items, "unread_notifications": unread}
+    return {"navigation": items, "navigation_markup": markup, "unread_notifications": unread}

@@ -98,6 +98,24 @@ def test_the_navigation_follows_the_role(client, owner, manager, admin_user):
     assert "/admin/" in urls_in(client.get("/").context["navigation"])
 
 
+def test_the_menu_written_once_marks_each_page_and_speaks_each_language(client, owner, manager):
+    client.force_login(manager)
+    allocation = client.get(reverse("pools:allocation")).content.decode()
+    assert 'class="dropdown-item active" aria-current="page" href="/pools/allocation/">分配' in allocation
+
+    client.force_login(owner)
+    today = client.get("/").content.decode()
+    assert 'class="nav-link active" aria-current="page" href="/">今天</a>' in today
+    assert "分配" not in today  # a rep's menu, not the manager's written just before
+    elsewhere = client.get(reverse("notifications")).content.decode()
+    assert 'aria-current="page"' not in elsewhere
+    assert 'href="/">今天</a>' in elsewhere
+
+    english = client.get("/", headers={"accept-language": "en"}).content.decode()
+    assert 'aria-current="page" href="/">Today</a>' in english
+    assert 'href="/visits/new/">Log a visit</a>' in english
+
+
 def test_a_rep_changes_their_password(client, owner):
     client.force_login(owner)
 
