@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from core.middleware import uses_browser_features
 from core.models import Role
 from core.paging import page_of
 from core.params import day_param, id_param
-from leads.deadlines import DEADLINE_FIELDS, next_deadline
+from leads.deadlines import due_by
 from leads.models import Lead
 from visits import selectors
 from visits.counting import counted_companies
@@ -38,21 +39,21 @@ def _lead_choices(rep, team, day, counted_today=()):
     """The rep's leads for the visit form, grouped: today's plan, close to reclaim, then the rest by name. A lead
     visited today says so: another visit to it would not count."""
     visited = {lead_id for lead_id, _company in counted_today}
-    leads = list(selectors.leads_open_for_visits(rep).only(*DEADLINE_FIELDS, "company_name").order_by("company_name"))
-    planned = set(VisitPlan.objects.filter(rep=rep, day=day).values_list("lead_id", flat=True))
+    # Read as plain values, "close to reclaim" decided by the database: 70-odd lead objects per form were a tenth of it.
     horizon = timezone.now() + timedelta(days=1)
-
-    def due(lead):
-        deadline = next_deadline(lead)
-        return deadline is not None and deadline <= horizon
-
+    leads = (
+        selectors.leads_open_for_visits(rep)
+        .annotate(due=ExpressionWrapper(due_by(horizon), output_field=BooleanField()))
+        .order_by("company_name")
+        .values_list("pk", "company_name", "due")
+    )
+    planned = set(VisitPlan.objects.filter(rep=rep, day=day).values_list("lead_id", flat=True))
     groups = [(_("Today's plan"), []), (_("Close to reclaim"), []), (_("My other leads"), [])]
-    for lead in leads:
-        group = 0 if lead.pk in planned else 1 if due(lead) else 2
-        label = lead.company_name
-        if lead.pk in visited:
+    for lead_id, label, due in leads:
+        group = 0 if lead_id in planned else 1 if due else 2
+        if lead_id in visited:
             label = _("%(company)s (visited today: another visit will not count)") % {"company": label}
-        groups[group][1].append((lead.pk, label))
+        groups[group][1].append((lead_id, label))
     return [(label, options) for label, options in groups if options]
 
 

@@ -1,11 +1,12 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.tests.factories import assert_only_roles_reach
-from leads.models import Lead
+from leads.models import Lead, LeadState
 from leads.tests.factories import owned_lead
 from visits.models import Visit, VisitPlan
 from visits.services.entry import log_visit
@@ -347,3 +348,22 @@ def test_the_plan_search_narrows_the_choices(client, owner, team, time_machine):
     buildings = client.get(reverse("visits:plan"), {"q": "金座"}).context["buildings"]
 
     assert [[lead.company_name for lead in leads] for _place, leads in buildings] == [["甲公司"]]
+
+
+def test_the_form_groups_the_leads_plan_first_then_close_to_reclaim(client, owner, team):
+    now = timezone.now()
+    planned = owned_lead(team, owner, company_name="甲 计划公司", resolve_deadline=now + timedelta(hours=2))
+    soon = owned_lead(team, owner, company_name="乙 快到期公司", follow_up_deadline=now + timedelta(hours=20))
+    followed = owned_lead(
+        team, owner, company_name="丙 已跟进公司", follow_up_deadline=now + timedelta(hours=1), last_follow_up_at=now
+    )
+    kept = owned_lead(team, owner, LeadState.PRIVATE, company_name="丁 私海公司")
+    VisitPlan.objects.create(rep=owner, lead=planned, day=timezone.localdate())
+    client.force_login(owner)
+
+    groups = dict(client.get(reverse("visits:log")).context["form"].fields["lead"].choices[1:])
+
+    assert [pk for pk, _label in groups["今日计划"]] == [planned.pk]
+    assert [pk for pk, _label in groups["即将被收回"]] == [soon.pk]
+    # A lead already followed up waits for its resolution deadline (days away); a private lead has none.
+    assert {pk for pk, _label in groups["我的其他线索"]} == {followed.pk, kept.pk}
