@@ -55,8 +55,8 @@ WIDGET_CLASSES = {
 
 # Choices written option by option in one template (the same markup as Django's nested widget templates).
 FLAT_TEMPLATES = {
-    "select": ("forms/widgets/select.html", "forms/widgets/input_option.html"),
-    "radioselect": ("django/forms/widgets/radio.html", "forms/widgets/input_option.html"),
+    "select": {"template_name": "forms/widgets/select.html"},
+    "radioselect": {"option_template_name": "forms/widgets/input_option.html"},
 }
 
 
@@ -72,5 +72,5 @@ class QuickForm(forms.Form):
         for bound in self.visible_fields():
             widget = bound.field.widget
             widget.attrs.setdefault("class", WIDGET_CLASSES.get(bound.widget_type, "form-control"))
-            if bound.widget_type in FLAT_TEMPLATES:
-                widget.template_name, widget.option_template_name = FLAT_TEMPLATES[bound.widget_type]
+            for attribute, template in FLAT_TEMPLATES.get(bound.widget_type, {}).items():
+                setattr(widget, attribute, template)
