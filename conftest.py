@@ -2,6 +2,8 @@
 
 import os
 import shutil
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -68,6 +70,15 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # A rep's phone.
     return {**browser_context_args, "viewport": {"width": 375, "height": 812}, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def daytime(time_machine):
+    """For tests that enter visits "now" and expect them on time: the clock at 10:00 of today in the site's zone
+    (the teams' default), ticking. Run on the real clock between the day's 23:00 entry cut-off and midnight, every
+    such entry would be late (CI runs at any hour)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    time_machine.move_to(datetime.combine(datetime.now(zone).date(), time(10), tzinfo=zone), tick=True)
 
 
 @pytest.fixture

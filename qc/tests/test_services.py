@@ -317,6 +317,7 @@ def test_weighting_by_risk_prefers_risky_visits_and_still_reproduces(team, reps,
     assert chosen == select_sample(candidates(day_of_visits), seed=5, weights=weights, **rates)
 
 
+@pytest.mark.usefixtures("daytime")
 def test_a_check_in_far_from_the_leads_known_place_is_a_strong_signal(team, owner, manager):
     from leads.services.position import set_position
     from visits.services.evidence import check_in

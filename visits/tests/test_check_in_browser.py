@@ -43,6 +43,7 @@ def test_a_rep_checks_in_with_one_tap_and_the_visit_attaches(live_server, browse
     context.close()
 
 
+@pytest.mark.usefixtures("daytime")
 def test_a_rep_adds_photos_at_phone_size_and_the_same_photo_twice_is_flagged(live_server, browser, tmp_path):
     from qc.risk import risk_signals
     from visits.services.entry import log_visit

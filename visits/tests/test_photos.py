@@ -19,6 +19,9 @@ from visits.photos import read_photo
 from visits.services.entry import log_visit
 from visits.services.evidence import add_photo
 
+# Photos are added until the day's entry closes: the tests run at 10:00, whatever the hour of the run.
+pytestmark = pytest.mark.usefixtures("daytime")
+
 POTENTIAL = {"mode": "in_person", "person_role": "staff", "outcome": "potential"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

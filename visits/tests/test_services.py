@@ -253,6 +253,7 @@ def test_a_daily_note_is_one_per_day(owner, team):
     assert (note.win, note.difficulty) == ("签了两单", "下雨")
 
 
+@pytest.mark.usefixtures("daytime")
 def test_a_visit_to_my_customer_is_saved_without_a_moved_lead_notice(owner, team):
     customer = owned_lead(team, owner, state=LeadState.CUSTOMER)
 
