@@ -8,7 +8,7 @@ takes a reason. Every change of stage leaves a lead event.
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import BigIntegerField, CharField, DateTimeField, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,6 +16,7 @@ from core.access import require_owner_or_manager
 from core.calendar import local_day
 from core.errors import DomainError
 from core.models import User
+from core.statements import Slot, Statement
 from deals.models import Contract, Payment, PaymentMethod, Proposal
 from hooks.models import HookEvent
 from hooks.outbox import publish
@@ -31,11 +32,18 @@ def _require_deal_owner(actor: User, lead: Lead) -> None:
     require_owner_or_manager(actor, owner_id=lead.owner_id, team_id=lead.team_id)
 
 
+# Run at most visits' entry (a first contact, a first effective visit): compiled once.
+_MOVE_STAGE = Statement(
+    lambda: Lead.objects.filter(pk=Slot("lead", BigIntegerField())),
+    update=lambda: {"stage": Slot("stage", CharField()), "updated_at": Slot("now", DateTimeField())},
+)
+
+
 def _set_stage(lead: Lead, stage: str, *, actor: User | None, now, reason: str = "") -> None:
     """Move the deal to `stage` and leave an event saying from where, to where and why."""
     if lead.stage == stage:
         return
-    Lead.objects.filter(pk=lead.pk).update(stage=stage, updated_at=now)
+    _MOVE_STAGE.update(lead=lead.pk, stage=stage, now=now)
     _deal_event(
         lead,
         kind=EventKind.STAGE,

@@ -9,9 +9,10 @@ from datetime import date
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Case, Count, DateField, IntegerField, Q, QuerySet, Sum, Value, When
 
 from core.models import TeamPolicy
+from core.statements import Slot, Statement
 from leads.normalize import company_key
 from visits.models import Outcome, RepDay, Visit, VisitMode
 
@@ -35,10 +36,26 @@ def repeats_a_counted_visit(*, rep_id: int, day: date, lead_id: int | None, comp
     )
 
 
+def _counted_visits_of_rep_day():
+    return Visit.objects.filter(COUNTED_VISIT, rep_id=Slot("rep", BigIntegerField()), day=Slot("day", DateField()))
+
+
+# Read at every visit's entry (a repeat is not counted) and on every form: compiled once.
+_COUNTED_COMPANIES = Statement(lambda: _counted_visits_of_rep_day().values_list("lead_id", "company_name"))
+_COUNTED_COMPANIES_BUT_ONE = Statement(
+    lambda: (
+        _counted_visits_of_rep_day()
+        .exclude(pk=Slot("excluding", BigIntegerField()))
+        .values_list("lead_id", "company_name")
+    )
+)
+
+
 def counted_companies(*, rep_id: int, day: date, excluding=None) -> list[tuple[int | None, str]]:
     """The lead and company of each visit that counted for the rep on `day` (but the visit `excluding`)."""
-    visits = Visit.objects.filter(COUNTED_VISIT, rep_id=rep_id, day=day).exclude(pk=excluding)
-    return list(visits.values_list("lead_id", "company_name"))
+    if excluding is None:
+        return _COUNTED_COMPANIES.rows(rep=rep_id, day=day)
+    return _COUNTED_COMPANIES_BUT_ONE.rows(rep=rep_id, day=day, excluding=excluding)
 
 
 def _number_of(condition: Q) -> Sum:

@@ -4,13 +4,14 @@ fixed number of queries, however much history a rep has."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.access import scope_to_user
 from core.models import Team, TeamPolicy, User
 from core.policy import policy_for
+from core.statements import Slot, Statement
 from leads.deadlines import DEADLINE_FIELDS, due_by
 from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadEvent
@@ -37,11 +38,15 @@ def leads_open_for_visits(rep: User) -> QuerySet[Lead]:
     return Lead.objects.filter(Q(owner=rep, state__in=WORKING_STATES) | Q(pk__in=recently_lost))
 
 
+# Read at every visit's entry: compiled once.
+_LEAD_BY_ID = Statement(lambda: Lead.objects.filter(pk=Slot("lead", BigIntegerField())))
+
+
 def lead_open_for_visit(rep: User, lead_id: int) -> Lead | None:
     """The lead `lead_id` if the rep may log a visit on it (as `leads_open_for_visits` says), else None.
 
     The rep's own lead, the case of nearly every entry, takes one query; the events are read only for another's."""
-    lead = Lead.objects.filter(pk=lead_id).first()
+    lead = next(iter(_LEAD_BY_ID.objects(lead=lead_id)), None)
     if lead is None or _is_own_open_lead(rep, lead) or _left_recently(rep).filter(lead_id=lead_id).exists():
         return lead
     return None

@@ -9,7 +9,7 @@ the same moment cannot both succeed.
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import QuerySet, Value
+from django.db.models import BigIntegerField, DateTimeField, QuerySet
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from core.errors import DomainError
 from core.locks import lock_rep
 from core.models import User
 from core.policy import policy_for
+from core.statements import Slot, Statement
 from hooks.models import HookEvent
 from hooks.outbox import publish
 from leads.lifecycle import OPEN_STATES, move_lead, move_locked_leads
@@ -217,6 +218,20 @@ def assign_leads(*, actor: User, leads: QuerySet[Lead] | list[Lead], rep: User, 
 # --- Follow-ups ---------------------------------------------------------------------------------------------------
 
 
+# Run at every visit's entry: compiled once.
+_CREDIT_FOLLOW_UP = Statement(
+    lambda: Lead.objects.filter(
+        pk=Slot("lead", BigIntegerField()), owner_id=Slot("owner", BigIntegerField()), state__in=OPEN_STATES
+    ),
+    update=lambda: {
+        "last_follow_up_at": Greatest(
+            Coalesce("last_follow_up_at", Slot("at", DateTimeField())), Slot("at", DateTimeField())
+        ),
+        "updated_at": Slot("now", DateTimeField()),
+    },
+)
+
+
 def record_follow_up(*, actor: User, lead: Lead, at=None) -> bool:
     """Credit a follow-up to the lead's owner, restarting its idle timer; return False if the lead has moved.
 
@@ -226,10 +241,7 @@ def record_follow_up(*, actor: User, lead: Lead, at=None) -> bool:
     at = at or timezone.now()
     # One conditional UPDATE: it takes the row's lock, and PostgreSQL checks the owner and state again once it has it,
     # so against a reclaim committing first it finds the lead gone and changes nothing. The latest follow-up wins.
-    credited = Lead.objects.filter(pk=lead.pk, owner_id=actor.pk, state__in=OPEN_STATES).update(
-        last_follow_up_at=Greatest(Coalesce("last_follow_up_at", Value(at)), Value(at)), updated_at=timezone.now()
-    )
-    return bool(credited)
+    return bool(_CREDIT_FOLLOW_UP.update(lead=lead.pk, owner=actor.pk, at=at, now=timezone.now()))
 
 
 def withdraw_follow_up(*, lead_id: int, credited_at_latest, now) -> None:

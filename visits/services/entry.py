@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import BigIntegerField, DateField
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from core.calendar import entry_closes_at, is_entry_closed, local_day, zone_of
 from core.errors import DomainError
 from core.locks import lock_rep
 from core.models import Team, User
+from core.statements import Slot, Statement
 from deals.services import note_visit
 from hooks.models import HookEvent
 from hooks.outbox import publish
@@ -169,16 +171,26 @@ def _clock_skew(device_time: datetime | None, now: datetime) -> int | None:
     return round(skew.total_seconds())
 
 
+# Read at every visit's entry: compiled once.
+_OPEN_CHECK_IN = Statement(
+    lambda: (
+        CheckIn.objects.select_for_update()
+        .filter(
+            rep_id=Slot("rep", BigIntegerField()),
+            lead_id=Slot("lead", BigIntegerField()),
+            day=Slot("day", DateField()),
+            visit__isnull=True,
+        )
+        .order_by("-checked_in_at")[:1]
+    )
+)
+
+
 def _check_in_for(actor: User, lead: Lead | None, day: date) -> CheckIn | None:
     """The rep's latest check-in at the lead that day not yet attached to a visit."""
     if lead is None:
         return None
-    return (
-        CheckIn.objects.select_for_update()
-        .filter(rep=actor, lead=lead, day=day, visit__isnull=True)
-        .order_by("-checked_in_at")
-        .first()
-    )
+    return next(iter(_OPEN_CHECK_IN.objects(rep=actor.pk, lead=lead.pk, day=day)), None)
 
 
 def log_visit(
