@@ -1,8 +1,15 @@
 """How each request finds its signed-in user."""
 
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import BigIntegerField
 
 from core.models import first_membership_of
+from core.statements import Slot, Statement
+
+# Read on every request: compiled once.
+_MEMBERSHIP_WITH_USER = Statement(
+    lambda: first_membership_of(Slot("user", BigIntegerField())).select_related("user")[:1]
+)
 
 
 class MemberBackend(ModelBackend):
@@ -11,7 +18,7 @@ class MemberBackend(ModelBackend):
     followed by one for the membership was a fifth of a bare page's time."""
 
     def get_user(self, user_id):
-        membership = first_membership_of(user_id).select_related("user").first()
+        membership = next(iter(_MEMBERSHIP_WITH_USER.objects(user=user_id)), None)
         if membership is None:  # an administrator without a team
             return super().get_user(user_id)
         user = membership.user

@@ -6,13 +6,15 @@ evening rush is thousands of entries a minute. A statement here is still written
 each value of a call goes, so the rule it expresses keeps its one home (the Q objects and fields it is built from).
 Everything that varies from call to call must be a Slot: any other value (a `timezone.now()`) is fixed at the first run.
 
-Only what a visit's entry needs: reads of one model's rows (as tuples or as objects) and UPDATEs.
+Only what a visit's entry and every request's signed-in user need: reads (as tuples, or as objects with their
+select_related() ones) and UPDATEs.
 """
 
 from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models.query import get_related_populators
 from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
 
@@ -54,12 +56,14 @@ class Statement:
         else:
             compiler = query.get_compiler(using)
             sql, params = compiler.as_sql()
-            if compiler.klass_info and compiler.klass_info.get("related_klass_infos"):
-                raise ValueError("a compiled statement reads one model, without select_related()")
             columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
             self.converters = compiler.get_converters(columns)
             if compiler.klass_info and not query.values_select and not query.annotation_select:
-                self.init_list = [column.target.attname for column in columns]
+                # As the ORM reads objects: the model's own columns, then each select_related() one's.
+                own = compiler.klass_info["select_fields"]
+                self.own_columns = slice(own[0], own[-1] + 1)
+                self.init_list = [column.target.attname for column in columns[self.own_columns]]
+                self.related = get_related_populators(compiler.klass_info, compiler.select, using)
             # As the ORM: a locking read outside a transaction is a mistake, except where locks do not exist.
             self.locking = query.select_for_update and connections[using].features.has_select_for_update
         slots = [(index, param) for index, param in enumerate(params) if isinstance(param, Slot)]
@@ -102,8 +106,13 @@ class Statement:
             self._compile()
         if self.init_list is None:
             raise ValueError("this statement reads values, not model objects: use rows()")
-        rows = self.rows(**values)
-        return [self.model.from_db(self.using, self.init_list, row) for row in rows]
+        found = []
+        for row in self.rows(**values):
+            model = self.model.from_db(self.using, self.init_list, row[self.own_columns])
+            for related in self.related:
+                related.populate(row, model)
+            found.append(model)
+        return found
 
     def update(self, **values) -> int:
         if self._update is None:

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, DateField, DateTimeField, F
 from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from core.statements import Slot, Statement
 from hooks.models import Subscription
@@ -75,6 +76,23 @@ def test_objects_come_back_as_the_queryset_gives_them(check_ins, owner):
     assert not compiled[0]._state.adding  # saved objects, as the ORM would give
 
 
+def test_objects_come_with_the_related_ones_selected(check_ins, owner):
+    joined = Statement(
+        lambda: CheckIn.objects.select_related("lead__team", "rep").filter(id=Slot("id", BigIntegerField()))
+    )
+    first = check_ins["monday"][0]
+    (found,) = joined.objects(id=first.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert (found.lead.company_name, found.lead.team.name, found.rep.username) == (
+            "杭州华鑫商贸有限公司",
+            first.team.name,
+            owner.username,
+        )
+    assert len(queries) == 0  # read with the check-in, as select_related() reads them
+    (other,) = joined.objects(id=check_ins["teammate"][0].pk)
+    assert other.lead.company_name == "宁波远航物流有限公司"
+
+
 def test_rows_of_a_json_field_are_decoded(team, owner):
     Subscription.objects.create(team=team, url="https://hooks.example.com/a", events=["visit.logged"], created_by=owner)
     statement = Statement(
@@ -124,12 +142,9 @@ def test_a_locking_read_needs_a_transaction_where_the_database_locks(check_ins, 
 def test_a_statement_is_used_as_what_it_is(db):
     values = Statement(lambda: CheckIn.objects.filter(pk=Slot("id", BigIntegerField())).values_list("pk"))
     update = Statement(lambda: CheckIn.objects.filter(pk=Slot("id", BigIntegerField())), update=lambda: {"day": None})
-    joined = Statement(lambda: CheckIn.objects.select_related("lead").filter(pk=Slot("id", BigIntegerField())))
     with pytest.raises(ValueError, match="reads values, not model objects"):
         values.objects(id=1)
     with pytest.raises(ValueError, match="this statement reads"):
         values.update(id=1)
     with pytest.raises(ValueError, match="is an UPDATE"):
         update.rows(id=1)
-    with pytest.raises(ValueError, match="without select_related"):
-        joined.objects(id=1)
