@@ -26,12 +26,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.db.models import Count
 from django.test import override_settings
 
 from core.models import Membership, Role, User
+from core.sessions import SessionStore
 from devtools.benchmarks import cpu
 from devtools.generate import max_rss_megabytes
 from devtools.organisation import organisation
