@@ -6,8 +6,8 @@ evening rush is thousands of entries a minute. A statement here is still written
 each value of a call goes, so the rule it expresses keeps its one home (the Q objects and fields it is built from).
 Everything that varies from call to call must be a Slot: any other value (a `timezone.now()`) is fixed at the first run.
 
-Only what a visit's entry and every request's signed-in user need: reads (as tuples, or as objects with their
-select_related() ones) and UPDATEs.
+Only what the evening's pages need (a visit's entry, the form, Today, every request's session and user): reads, as
+tuples or as objects with their select_related() ones and annotations, and UPDATEs.
 """
 
 from collections.abc import Callable
@@ -58,12 +58,13 @@ class Statement:
             sql, params = compiler.as_sql()
             columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
             self.converters = compiler.get_converters(columns)
-            if compiler.klass_info and not query.values_select and not query.annotation_select:
-                # As the ORM reads objects: the model's own columns, then each select_related() one's.
+            if compiler.klass_info and not query.values_select:
+                # As the ORM reads objects: the model's own columns, each select_related() one's, the annotations.
                 own = compiler.klass_info["select_fields"]
                 self.own_columns = slice(own[0], own[-1] + 1)
                 self.init_list = [column.target.attname for column in columns[self.own_columns]]
                 self.related = get_related_populators(compiler.klass_info, compiler.select, using)
+                self.annotations = list(compiler.annotation_col_map.items())
             # As the ORM: a locking read outside a transaction is a mistake, except where locks do not exist.
             self.locking = query.select_for_update and connections[using].features.has_select_for_update
         slots = [(index, param) for index, param in enumerate(params) if isinstance(param, Slot)]
@@ -111,6 +112,8 @@ class Statement:
             model = self.model.from_db(self.using, self.init_list, row[self.own_columns])
             for related in self.related:
                 related.populate(row, model)
+            for name, column in self.annotations:
+                setattr(model, name, row[column])
             found.append(model)
         return found
 

@@ -156,10 +156,18 @@ def _change_rep_days(visit_ids: Iterable[int], *, sign: int) -> None:
     _execute(sql, params)
 
 
+# Read by Today after every visit's entry: compiled once.
+_KEPT_COUNTS_OF_DAY = Statement(
+    lambda: RepDay.objects.filter(
+        rep_id=Slot("rep", BigIntegerField()), team_id=Slot("team", BigIntegerField()), day=Slot("day", DateField())
+    ).values_list(*KEPT_COUNTS)
+)
+
+
 def kept_counts_of(rep_id: int, team_id: int, day: date) -> dict:
     """The kept counts of one rep's day (zeros for a day with no visit yet): what Today shows, read by its key."""
-    counts = RepDay.objects.filter(rep_id=rep_id, team_id=team_id, day=day).values(*KEPT_COUNTS).first()
-    return counts or dict.fromkeys(KEPT_COUNTS, 0)
+    rows = _KEPT_COUNTS_OF_DAY.rows(rep=rep_id, team=team_id, day=day)
+    return dict(zip(KEPT_COUNTS, rows[0], strict=True)) if rows else dict.fromkeys(KEPT_COUNTS, 0)
 
 
 def add_to_rep_days(visit_ids: Iterable[int]) -> None:

@@ -4,7 +4,7 @@ fixed number of queries, however much history a rep has."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import BigIntegerField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, DateField, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -120,25 +120,44 @@ class TodaySummary:
         return min(100, round(100 * self.effective / self.effective_target)) if self.effective_target else 100
 
 
-def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:
-    policy = policy_for(team)
-    counts = kept_counts_of(rep.pk, team.pk, day)
-    visited = Visit.objects.filter(NOT_VOIDED, rep=rep, day=day, lead_id=OuterRef("lead_id"))
-    checked_in = CheckIn.objects.filter(rep=rep, day=day, lead_id=OuterRef("lead_id")).order_by("-checked_in_at")
-    plan = [
-        (item, item.visited)
-        for item in VisitPlan.objects.filter(rep=rep, day=day)
+# Today is the page a rep opens most (after every visit's entry): its reads are compiled once, with the rep and day.
+_REP = Slot("rep", BigIntegerField())
+_DAY = Slot("day", DateField())
+
+
+def _day_plan():
+    visited = Visit.objects.filter(NOT_VOIDED, rep_id=_REP, day=_DAY, lead_id=OuterRef("lead_id"))
+    checked_in = CheckIn.objects.filter(rep_id=_REP, day=_DAY, lead_id=OuterRef("lead_id")).order_by("-checked_in_at")
+    return (
+        VisitPlan.objects.filter(rep_id=_REP, day=_DAY)
         .select_related("lead")
         .only("pk", "lead_id", "purpose", "lead__company_name")
         .annotate(visited=Exists(visited), checked_in_at=Subquery(checked_in.values("checked_in_at")[:1]))
-    ]
-    horizon = now + timedelta(hours=max(policy.remind_before_hours, 24))
-    due_soon = list(
-        Lead.objects.filter(owner=rep)
-        .filter(due_by(horizon))
+    )
+
+
+_DAY_PLAN = Statement(_day_plan)
+_DUE_SOON = Statement(
+    lambda: (
+        Lead.objects.filter(owner_id=_REP)
+        .filter(due_by(Slot("horizon", DateTimeField())))
         .only(*DEADLINE_FIELDS, "company_name")
         .order_by("follow_up_deadline", "resolve_deadline")[:20]
     )
+)
+_DAY_VISITS = Statement(
+    lambda: Visit.objects.filter(rep_id=_REP, day=_DAY).only(
+        "pk", "occurred_at", "company_name", "mode", "outcome", "is_voided", "not_counted"
+    )[:30]
+)
+
+
+def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:
+    policy = policy_for(team)
+    counts = kept_counts_of(rep.pk, team.pk, day)
+    plan = [(item, item.visited) for item in _DAY_PLAN.objects(rep=rep.pk, day=day)]
+    horizon = now + timedelta(hours=max(policy.remind_before_hours, 24))
+    due_soon = _DUE_SOON.objects(rep=rep.pk, horizon=horizon)
     return TodaySummary(
         day=day,
         policy=policy,
@@ -152,9 +171,5 @@ def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:
         due_soon=due_soon,
         private_count=private_count(rep),
         private_cap=policy.private_cap,
-        visits=list(
-            Visit.objects.filter(rep=rep, day=day).only(
-                "pk", "occurred_at", "company_name", "mode", "outcome", "is_voided", "not_counted"
-            )[:30]
-        ),
+        visits=_DAY_VISITS.objects(rep=rep.pk, day=day),
     )

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, DateField, DateTimeField, F
+from django.db.models import BigIntegerField, DateField, DateTimeField, Exists, F, OuterRef, Subquery
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
@@ -91,6 +91,21 @@ def test_objects_come_with_the_related_ones_selected(check_ins, owner):
     assert len(queries) == 0  # read with the check-in, as select_related() reads them
     (other,) = joined.objects(id=check_ins["teammate"][0].pk)
     assert other.lead.company_name == "宁波远航物流有限公司"
+
+
+def test_objects_carry_their_annotations_read_as_the_orm_reads_them(check_ins, team, owner):
+    latest = CheckIn.objects.filter(lead_id=OuterRef("pk")).order_by("-checked_in_at").values("checked_in_at")[:1]
+    leads = Statement(
+        lambda: (
+            Lead.objects.filter(owner_id=Slot("owner", BigIntegerField()))
+            .only("company_name")
+            .annotate(latest_check_in=Subquery(latest), checked=Exists(CheckIn.objects.filter(lead_id=OuterRef("pk"))))
+        )
+    )
+    (lead,) = leads.objects(owner=owner.pk)
+    assert lead.company_name == "杭州华鑫商贸有限公司"
+    assert lead.latest_check_in == datetime(2026, 11, 24, 10, 5, tzinfo=SHANGHAI)  # a datetime on SQLite too
+    assert lead.checked is True
 
 
 def test_rows_of_a_json_field_are_decoded(team, owner):
