@@ -4,7 +4,18 @@ fixed number of queries, however much history a rep has."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import BigIntegerField, DateField, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    DateField,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -31,11 +42,49 @@ def _is_own_open_lead(rep: User, lead: Lead) -> bool:
     return lead.owner_id == rep.pk and lead.state in WORKING_STATES
 
 
+def _own_open_leads(rep_id) -> Q:
+    return Q(owner_id=rep_id, state__in=WORKING_STATES)
+
+
 def leads_open_for_visits(rep: User) -> QuerySet[Lead]:
     """The leads a rep may log a visit on: their own open ones, and any that left them within the last day."""
     # The few leads lost within the day are read first: an OR with a subquery would read every lead instead.
     recently_lost = set(_left_recently(rep).values_list("lead_id", flat=True))
-    return Lead.objects.filter(Q(owner=rep, state__in=WORKING_STATES) | Q(pk__in=recently_lost))
+    return _open_for_visits(rep.pk, recently_lost)
+
+
+def _open_for_visits(rep_id, recently_lost: set[int]) -> QuerySet[Lead]:
+    return Lead.objects.filter(_own_open_leads(rep_id) | Q(pk__in=recently_lost))
+
+
+def _as_choices(leads: QuerySet[Lead], horizon) -> QuerySet:
+    due = ExpressionWrapper(due_by(horizon), output_field=BooleanField())
+    return leads.annotate(due=due).order_by("company_name").values_list("pk", "company_name", "due")
+
+
+# The visit form's leads, read every time it opens: compiled once, for a rep whose leads of the last day are all
+# still theirs (the events of the day are mostly their own leads' stage moves).
+_LEFT_RECENTLY = Statement(
+    lambda: LeadEvent.objects.filter(
+        from_owner_id=Slot("rep", BigIntegerField()), created_at__gte=Slot("since", DateTimeField())
+    ).values_list("lead_id")
+)
+_OWN_LEAD_CHOICES = Statement(
+    lambda: _as_choices(
+        Lead.objects.filter(_own_open_leads(Slot("rep", BigIntegerField()))), Slot("horizon", DateTimeField())
+    )
+)
+
+
+def lead_choices_for_visits(rep: User, horizon: datetime) -> list[tuple[int, str, bool]]:
+    """The leads of `leads_open_for_visits` by company name: id, name and whether a deadline falls by `horizon`."""
+    recently_lost = {
+        lead_id for (lead_id,) in _LEFT_RECENTLY.rows(rep=rep.pk, since=timezone.now() - ENTRY_AFTER_LEAVING)
+    }
+    own = _OWN_LEAD_CHOICES.rows(rep=rep.pk, horizon=horizon)
+    if recently_lost.issubset(lead_id for lead_id, _name, _due in own):
+        return own
+    return list(_as_choices(_open_for_visits(rep.pk, recently_lost), horizon))
 
 
 # Read at every visit's entry: compiled once.
@@ -50,6 +99,18 @@ def lead_open_for_visit(rep: User, lead_id: int) -> Lead | None:
     if lead is None or _is_own_open_lead(rep, lead) or _left_recently(rep).filter(lead_id=lead_id).exists():
         return lead
     return None
+
+
+_PLANNED_LEADS = Statement(
+    lambda: VisitPlan.objects.filter(rep_id=Slot("rep", BigIntegerField()), day=Slot("day", DateField())).values_list(
+        "lead_id"
+    )
+)
+
+
+def planned_lead_ids(rep: User, day: date) -> set[int]:
+    """The leads on the rep's plan for `day` (the visit form offers them first)."""
+    return {lead_id for (lead_id,) in _PLANNED_LEADS.rows(rep=rep.pk, day=day)}
 
 
 def plannable_leads(rep: User) -> QuerySet[Lead]:

@@ -3,7 +3,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import BooleanField, ExpressionWrapper
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,7 +20,6 @@ from core.middleware import uses_browser_features
 from core.models import Role
 from core.paging import page_of
 from core.params import day_param, id_param
-from leads.deadlines import due_by
 from leads.models import Lead
 from visits import selectors
 from visits.counting import counted_companies
@@ -41,13 +39,8 @@ def _lead_choices(rep, team, day, counted_today=()):
     visited = {lead_id for lead_id, _company in counted_today}
     # Read as plain values, "close to reclaim" decided by the database: 70-odd lead objects per form were a tenth of it.
     horizon = timezone.now() + timedelta(days=1)
-    leads = (
-        selectors.leads_open_for_visits(rep)
-        .annotate(due=ExpressionWrapper(due_by(horizon), output_field=BooleanField()))
-        .order_by("company_name")
-        .values_list("pk", "company_name", "due")
-    )
-    planned = set(VisitPlan.objects.filter(rep=rep, day=day).values_list("lead_id", flat=True))
+    leads = selectors.lead_choices_for_visits(rep, horizon)
+    planned = selectors.planned_lead_ids(rep, day)
     groups = [(_("Today's plan"), []), (_("Close to reclaim"), []), (_("My other leads"), [])]
     for lead_id, label, due in leads:
         group = 0 if lead_id in planned else 1 if due else 2

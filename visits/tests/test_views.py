@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.tests.factories import assert_only_roles_reach
-from leads.models import Lead, LeadState
+from leads.models import EventKind, Lead, LeadEvent, LeadState
 from leads.tests.factories import owned_lead
 from visits.models import Visit, VisitPlan
 from visits.services.entry import log_visit
@@ -367,3 +367,36 @@ def test_the_form_groups_the_leads_plan_first_then_close_to_reclaim(client, owne
     assert [pk for pk, _label in groups["即将被收回"]] == [soon.pk]
     # A lead already followed up waits for its resolution deadline (days away); a private lead has none.
     assert {pk for pk, _label in groups["我的其他线索"]} == {followed.pk, kept.pk}
+
+
+def _moved_to(lead, teammate, at):
+    LeadEvent.objects.create(
+        lead=lead,
+        team=lead.team,
+        kind=EventKind.RECLAIMED,
+        from_state=LeadState.ASSIGNED,
+        to_state=LeadState.ASSIGNED,
+        from_owner=lead.owner,
+        to_owner=teammate,
+        created_at=at,
+    )
+    Lead.objects.filter(pk=lead.pk).update(owner=teammate)
+
+
+def test_the_form_offers_a_lead_taken_from_the_rep_within_the_day_and_not_later(client, owner, teammate, team):
+    now = timezone.now()
+    kept = owned_lead(team, owner, company_name="甲 仍是我的公司")
+    moved_today = owned_lead(team, owner, company_name="乙 今天被收回公司")
+    moved_before = owned_lead(team, owner, company_name="丙 前天被收回公司")
+    _moved_to(moved_today, teammate, now - timedelta(hours=3))
+    _moved_to(moved_before, teammate, now - timedelta(days=2))
+    client.force_login(owner)
+
+    def offered():
+        choices = client.get(reverse("visits:log")).context["form"].fields["lead"].choices[1:]
+        return {pk for _group, options in choices for pk, _label in options}
+
+    # A visit made before the lead moved may still be entered on it that day (see ENTRY_AFTER_LEAVING).
+    assert offered() == {kept.pk, moved_today.pk}
+    _moved_to(kept, teammate, now - timedelta(days=2))  # now every lead of the rep has moved
+    assert offered() == {moved_today.pk}
