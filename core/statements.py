@@ -82,7 +82,11 @@ class Statement:
         for index, slot in slots:
             params[index] = slot.output_field.get_db_prep_value(values[slot.name], connection, prepared=False)
         cursor = connection.cursor()
-        cursor.execute(sql, params)
+        try:
+            cursor.execute(sql, params)
+        except BaseException:
+            cursor.close()
+            raise
         return cursor, connection
 
     def rows(self, **values) -> list[tuple]:
