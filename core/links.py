@@ -27,8 +27,6 @@ def _pieces(name: str, ids: int, prefix: str) -> tuple[str, ...]:
 def path_to(name: str, *ids: int) -> str:
     """The path of the page `name` (a URL name) for `ids`, as reverse(name, args=ids) gives it."""
     pieces = _pieces(name, len(ids), get_script_prefix())
-    if not ids:
-        return pieces[0]
     written = [pieces[0]]
     for number, rest in zip(ids, pieces[1:], strict=True):
         written.append(str(int(number)))
