@@ -68,8 +68,21 @@ class Statement:
             # As the ORM: a locking read outside a transaction is a mistake, except where locks do not exist.
             self.locking = query.select_for_update and connections[using].features.has_select_for_update
         slots = [(index, param) for index, param in enumerate(params) if isinstance(param, Slot)]
+        if self._written() != (sql, [None if isinstance(param, Slot) else param for param in params]):
+            # Something of the moment in the build (a timezone.now()) would stay the first call's for good.
+            raise ValueError("a compiled statement must be built the same every time: give what varies as a Slot")
         self._compiled = (sql, list(params), slots)
         return self._compiled
+
+    def _written(self) -> tuple[str, list]:
+        """The statement built and compiled once more, its Slots blanked."""
+        queryset = self._build()
+        query = queryset.query
+        if self._update is not None:
+            query = query.chain(UpdateQuery)
+            query.add_update_values(self._update())
+        sql, params = query.get_compiler(queryset.db).as_sql()
+        return sql, [None if isinstance(param, Slot) else param for param in params]
 
     def _execute(self, values: dict):
         sql, params, slots = self._compiled or self._compile()

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, DateField, DateTimeField, Exists, F, OuterRef, Subquery
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.statements import Slot, Statement
 from hooks.models import Subscription
@@ -152,6 +153,13 @@ def test_a_locking_read_needs_a_transaction_where_the_database_locks(check_ins, 
         assert len(locking.rows(rep=owner.pk)) == 3
     with transaction.atomic():
         assert len(locking.rows(rep=owner.pk)) == 3
+
+
+def test_a_moment_fixed_in_a_statement_is_refused(db):
+    # Built with timezone.now(), the statement would read every later call with the first call's "now".
+    frozen = Statement(lambda: CheckIn.objects.filter(checked_in_at__gte=timezone.now()).values_list("pk"))
+    with pytest.raises(ValueError, match="must be built the same every time: give what varies as a Slot"):
+        frozen.rows()
 
 
 def test_a_statement_is_used_as_what_it_is(db):
