@@ -113,6 +113,26 @@ def planned_lead_ids(rep: User, day: date) -> set[int]:
     return {lead_id for (lead_id,) in _PLANNED_LEADS.rows(rep=rep.pk, day=day)}
 
 
+# Read (and locked) at every visit's entry in person: compiled once.
+_OPEN_CHECK_IN = Statement(
+    lambda: (
+        CheckIn.objects.select_for_update()
+        .filter(
+            rep_id=Slot("rep", BigIntegerField()),
+            lead_id=Slot("lead", BigIntegerField()),
+            day=Slot("day", DateField()),
+            visit__isnull=True,
+        )
+        .order_by("-checked_in_at")[:1]
+    )
+)
+
+
+def open_check_in(rep: User, lead: Lead, day: date) -> CheckIn | None:
+    """The rep's latest check-in at the lead that day not yet attached to a visit, locked for the entry attaching it."""
+    return next(iter(_OPEN_CHECK_IN.objects(rep=rep.pk, lead=lead.pk, day=day)), None)
+
+
 def plannable_leads(rep: User) -> QuerySet[Lead]:
     """The leads a rep may put on a visit plan: their own, still being worked."""
     return Lead.objects.filter(owner=rep, state__in=WORKING_STATES).order_by("company_name")

@@ -3,11 +3,10 @@ afterwards (freely until its day closes, then only by amendment)."""
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import BigIntegerField, DateField
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,6 @@ from core.calendar import entry_closes_at, is_entry_closed, local_day, zone_of
 from core.errors import DomainError
 from core.locks import lock_rep
 from core.models import Team, User
-from core.statements import Slot, Statement
 from deals.services import note_visit
 from hooks.models import HookEvent
 from hooks.outbox import publish
@@ -35,7 +33,7 @@ from visits.models import (
     VisitAmendment,
     VisitMode,
 )
-from visits.selectors import lead_open_for_visit
+from visits.selectors import lead_open_for_visit, open_check_in
 
 EDITABLE_FIELDS = ("mode", "person_met", "person_role", "outcome", "notes", "next_step", "building", "address")
 # A visit may be entered up to this long after it happened (it is marked late after the day's cut-off).
@@ -171,28 +169,6 @@ def _clock_skew(device_time: datetime | None, now: datetime) -> int | None:
     return round(skew.total_seconds())
 
 
-# Read at every visit's entry: compiled once.
-_OPEN_CHECK_IN = Statement(
-    lambda: (
-        CheckIn.objects.select_for_update()
-        .filter(
-            rep_id=Slot("rep", BigIntegerField()),
-            lead_id=Slot("lead", BigIntegerField()),
-            day=Slot("day", DateField()),
-            visit__isnull=True,
-        )
-        .order_by("-checked_in_at")[:1]
-    )
-)
-
-
-def _check_in_for(actor: User, lead: Lead | None, day: date) -> CheckIn | None:
-    """The rep's latest check-in at the lead that day not yet attached to a visit."""
-    if lead is None:
-        return None
-    return next(iter(_OPEN_CHECK_IN.objects(rep=actor.pk, lead=lead.pk, day=day)), None)
-
-
 def log_visit(
     *,
     actor: User,
@@ -262,7 +238,7 @@ def log_visit(
                 raise DomainError(_("This lead is not yours; log a cold visit instead."))
         day = local_day(team, occurred_at)
         latitude, longitude, accuracy = clean_location(*location)
-        spot = _check_in_for(actor, lead, day) if in_person else None
+        spot = open_check_in(actor, lead, day) if in_person and lead is not None else None
         if spot is not None:
             # The check-in is the evidence of when and where: an entry made later ("just now") takes its time.
             if not stated_time:
