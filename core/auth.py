@@ -18,7 +18,7 @@ class MemberBackend(ModelBackend):
     followed by one for the membership was a fifth of a bare page's time."""
 
     def get_user(self, user_id):
-        membership = next(iter(_MEMBERSHIP_WITH_USER.objects(user=user_id)), None)
+        membership = _MEMBERSHIP_WITH_USER.first(user=user_id)
         if membership is None:  # an administrator without a team
             return super().get_user(user_id)
         user = membership.user

@@ -15,8 +15,7 @@ _LIVE_SESSION = Statement(
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self):
-        found = _LIVE_SESSION.objects(key=self.session_key, now=timezone.now())
-        if not found:  # expired or unknown: a new session, as Django's store does
+        found = _LIVE_SESSION.first(key=self.session_key, now=timezone.now())
+        if found is None:  # expired or unknown: a new session, as Django's store does
             self._session_key = None
-            return None
-        return found[0]
+        return found

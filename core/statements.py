@@ -50,9 +50,7 @@ class Statement:
         self.model, self.using = queryset.model, using
         self.converters, self.init_list, self.locking = {}, None, False
         if self._update is not None:
-            update = query.chain(UpdateQuery)
-            update.add_update_values(self._update())
-            sql, params = update.get_compiler(using).as_sql()
+            sql, params = self._statement_of(query).get_compiler(using).as_sql()
         else:
             compiler = query.get_compiler(using)
             sql, params = compiler.as_sql()
@@ -74,14 +72,18 @@ class Statement:
         self._compiled = (sql, list(params), slots)
         return self._compiled
 
+    def _statement_of(self, query):
+        """The query a build's queryset stands for: itself, or the UPDATE of the rows it selects."""
+        if self._update is None:
+            return query
+        update = query.chain(UpdateQuery)
+        update.add_update_values(self._update())
+        return update
+
     def _written(self) -> tuple[str, list]:
         """The statement built and compiled once more, its Slots blanked."""
         queryset = self._build()
-        query = queryset.query
-        if self._update is not None:
-            query = query.chain(UpdateQuery)
-            query.add_update_values(self._update())
-        sql, params = query.get_compiler(queryset.db).as_sql()
+        sql, params = self._statement_of(queryset.query).get_compiler(queryset.db).as_sql()
         return sql, [None if isinstance(param, Slot) else param for param in params]
 
     def _execute(self, values: dict):
@@ -133,6 +135,11 @@ class Statement:
                 setattr(model, name, row[column])
             found.append(model)
         return found
+
+    def first(self, **values) -> Model | None:
+        """The first object `objects` reads, or None."""
+        found = self.objects(**values)
+        return found[0] if found else None
 
     def update(self, **values) -> int:
         if self._update is None:

@@ -95,7 +95,7 @@ def lead_open_for_visit(rep: User, lead_id: int) -> Lead | None:
     """The lead `lead_id` if the rep may log a visit on it (as `leads_open_for_visits` says), else None.
 
     The rep's own lead, the case of nearly every entry, takes one query; the events are read only for another's."""
-    lead = next(iter(_LEAD_BY_ID.objects(lead=lead_id)), None)
+    lead = _LEAD_BY_ID.first(lead=lead_id)
     if lead is None or _is_own_open_lead(rep, lead) or _left_recently(rep).filter(lead_id=lead_id).exists():
         return lead
     return None
@@ -130,7 +130,7 @@ _OPEN_CHECK_IN = Statement(
 
 def open_check_in(rep: User, lead: Lead, day: date) -> CheckIn | None:
     """The rep's latest check-in at the lead that day not yet attached to a visit, locked for the entry attaching it."""
-    return next(iter(_OPEN_CHECK_IN.objects(rep=rep.pk, lead=lead.pk, day=day)), None)
+    return _OPEN_CHECK_IN.first(rep=rep.pk, lead=lead.pk, day=day)
 
 
 def plannable_leads(rep: User) -> QuerySet[Lead]:

@@ -64,6 +64,11 @@ def test_each_call_reads_the_rows_of_its_own_values(check_ins, owner, teammate):
     assert read(teammate, date(2026, 11, 24)) == []
 
 
+def test_first_gives_the_first_object_or_none(check_ins, owner, teammate):
+    assert CHECK_INS_OF_DAY.first(rep=owner.pk, day=date(2026, 11, 23)).pk == check_ins["monday"][0].pk
+    assert CHECK_INS_OF_DAY.first(rep=teammate.pk, day=date(2026, 11, 24)) is None
+
+
 def test_objects_come_back_as_the_queryset_gives_them(check_ins, owner):
     compiled = CHECK_INS_OF_DAY.objects(rep=owner.pk, day=date(2026, 11, 23))
     expected = list(CheckIn.objects.filter(rep=owner, day=date(2026, 11, 23)).order_by("checked_in_at"))
