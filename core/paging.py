@@ -42,8 +42,14 @@ def tally(queryset) -> Tally:
 class EstimatingPaginator(Paginator):
     is_estimate = False
 
+    def __init__(self, *args, known_count: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known_count = known_count
+
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
         counted = tally(self.object_list)
         self.is_estimate = counted.is_estimate
         return counted.number
@@ -59,6 +65,7 @@ def _planner_rows(queryset) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def page_of(request, queryset, per_page: int):
-    """Return the page of `queryset` that ?page= asks for (the first for anything unreadable, the last if too far)."""
-    return EstimatingPaginator(queryset, per_page).get_page(request.GET.get("page"))
+def page_of(request, queryset, per_page: int, *, count: int | None = None):
+    """Return the page of `queryset` that ?page= asks for (the first for anything unreadable, the last if too far).
+    A `count` the page has just read already (the number at the head of a list) saves counting the rows again."""
+    return EstimatingPaginator(queryset, per_page, known_count=count).get_page(request.GET.get("page"))

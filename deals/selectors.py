@@ -44,8 +44,9 @@ def _open(leads: QuerySet[Lead]) -> QuerySet[Lead]:
     return leads.filter(state__in=WORKING_STATES).exclude(stage__in=(Stage.PAYMENT_COLLECTED, Stage.CLOSED))
 
 
-def pipeline_of(user: User) -> list[dict]:
-    """Per stage of the path: how many open deals and their total amount (all of them), and the latest few."""
+def pipeline_of(user: User, *, with_latest: bool = True) -> list[dict]:
+    """Per stage of the path: how many open deals and their total amount (all of them), and the latest few (unless
+    `with_latest` is false: a stage's own page lists its deals instead, and skips reading them for every stage)."""
     deals = open_deals(user)
     scope = _open(_deal_scope(user))
     # Totals from three small reads rather than an amount worked out lead by lead: the number of deals per stage,
@@ -80,8 +81,9 @@ def pipeline_of(user: User) -> list[dict]:
         .values_list("pk", flat=True)
     )
     shown: dict[str, list[Lead]] = {}
-    for lead in deals.filter(pk__in=list(latest)).select_related("owner").order_by("stage", "-updated_at"):
-        shown.setdefault(lead.stage, []).append(lead)
+    if with_latest:
+        for lead in deals.filter(pk__in=list(latest)).select_related("owner").order_by("stage", "-updated_at"):
+            shown.setdefault(lead.stage, []).append(lead)
     return [
         {
             "code": stage,

@@ -103,10 +103,14 @@ def pipeline(request):
     """Open deals by stage with their counts and amounts: the latest few of each, or one stage a page at a time."""
     stages = set(STAGE_PATH[:-1])
     stage = request.GET.get("stage") if request.GET.get("stage") in stages else None
-    context = {"columns": selectors.pipeline_of(request.user), "shown": selectors.SHOWN_PER_STAGE, "stage": stage}
+    columns = selectors.pipeline_of(request.user, with_latest=not stage)
+    context = {"columns": columns, "shown": selectors.SHOWN_PER_STAGE, "stage": stage}
     if stage:
         context["stage_label"] = Stage(stage).label
-        context["page"] = page_of(request, selectors.deals_at_stage(request.user, stage), PAGE_SIZE)
+        # The stage's count in the summary above is the list's: read in the same request, it is not counted twice.
+        count = next(column["count"] for column in columns if column["code"] == stage)
+        deals = selectors.deals_at_stage(request.user, stage)
+        context["page"] = page_of(request, deals, PAGE_SIZE, count=count)
         context["query"] = f"stage={stage}"
     return render(request, "deals/pipeline.html", context)
 

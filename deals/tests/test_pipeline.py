@@ -271,3 +271,27 @@ def test_the_pipeline_counts_and_sums_every_deal_of_a_stage_and_lists_the_latest
     assert len(stage_page.context["page"]) == 10
     assert "stage=proposal&amp;page=2" in stage_page.content.decode()
     assert client.get(reverse("deals:pipeline"), {"stage": "nonsense"}).context["stage"] is None
+
+
+def test_a_stage_page_counts_only_the_users_deals_of_that_stage(
+    client, owner, teammate, team, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    for _ in range(30):
+        owned_lead(team, owner, stage=Stage.PROPOSAL)
+    for _ in range(7):
+        owned_lead(team, teammate, stage=Stage.PROPOSAL)
+        owned_lead(team, owner, stage=Stage.NEEDS_CONFIRMED)
+    client.force_login(owner)
+
+    # The stage's page takes its count from the summary it shows above the list, and reads no latest deals of the
+    # other stages: it must still count the rep's own deals of that stage, not the team's or every stage's.
+    with django_assert_max_num_queries(9):
+        stage_page = client.get(reverse("deals:pipeline"), {"stage": "proposal", "page": 2})
+
+    page = stage_page.context["page"]
+    assert (page.paginator.count, page.paginator.num_pages, len(page)) == (30, 2, 5)
+    assert {lead.owner_id for lead in page} == {owner.pk}
+    assert all(column["leads"] == [] for column in stage_page.context["columns"])
+    assert "第 2 / 2 页" in stage_page.content.decode()
