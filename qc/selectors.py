@@ -12,7 +12,7 @@ def audit_queue(user: User) -> QuerySet[Sample]:
     """Samples still to check with the customer, oldest visit first, with what the check needs."""
     return (
         Sample.objects.filter(draw__team__in=audited_teams(user), status__in=OPEN_STATUSES)
-        .select_related("visit__rep", "visit__lead", "visit__team", "visit__check_in", "draw")
+        .select_related("visit__rep", "visit__lead", "visit__check_in")
         .order_by("visit__day", "visit__occurred_at", "pk")
     )
 
