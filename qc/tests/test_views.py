@@ -46,6 +46,36 @@ def test_the_queue_shows_what_the_check_needs(client, qc_user, sample):
     assert "13912340000" in page
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_queue_and_the_audit_say_each_signal_in_the_readers_language(client, qc_user, sample, language):
+    from django.utils import translation
+    from django.utils.html import escape
+
+    sample.signals = [
+        {"code": "far_from_lead", "meters": 2300},
+        {"code": "reused_photo", "visits": 4},
+        {"code": "late_entry"},
+        {"code": "<b>new</b>"},
+    ]
+    sample.save(update_fields=["signals"])
+    client.force_login(qc_user)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+
+    with translation.override(language):
+        expected = [
+            translation.gettext("%(meters)s m from the lead's known place") % {"meters": 2300},
+            translation.gettext("the same photo is on %(count)s visits") % {"count": 4},
+            translation.gettext("entered after the cut-off"),
+        ]
+    for page in (reverse("qc:queue"), reverse("qc:audit", args=[sample.pk])):
+        html = client.get(page).content.decode()
+        assert all(f'ms-1">{escape(sentence)}</span>' in html for sentence in expected), page
+        # A code the page does not know yet is shown as it is, escaped.
+        assert 'ms-1">&lt;b&gt;new&lt;/b&gt;</span>' in html
+    if language == "zh-hans":
+        assert expected[:2] == ["距线索已知位置 2300 米", "同一张照片出现在 4 条拜访中"]
+
+
 def test_qc_of_another_team_cannot_open_the_sample(client, other_team, sample):
     from core.models import Role
     from core.tests.factories import member
