@@ -83,7 +83,8 @@ def report_teams(user: User) -> list[Team]:
     """Return the teams whose reports `user` reads: a manager's teams, QC's teams, every team for an admin."""
     if not _is_working(user) or user.role not in (Role.MANAGER, Role.QC, Role.ADMIN):
         return []
-    return list(teams_of(user).order_by("name"))
+    # Every report judges its days by the team's targets: each team comes with its policy.
+    return list(teams_of(user).select_related("policy").order_by("name"))
 
 
 def rep_team(user: User) -> Team | None:

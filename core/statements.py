@@ -6,8 +6,8 @@ evening rush is thousands of entries a minute. A statement here is still written
 each value of a call goes, so the rule it expresses keeps its one home (the Q objects and fields it is built from).
 Everything that varies from call to call must be a Slot: any other value (a `timezone.now()`) is fixed at the first run.
 
-Only what the evening's pages need (a visit's entry, the form, Today, every request's session and user): reads, as
-tuples or as objects with their select_related() ones and annotations, and UPDATEs.
+Only what the evening's pages need (a visit's entry, the form, Today, the evening meeting, every request's session and
+user): reads, as tuples or as objects with their select_related() ones and annotations, and UPDATEs.
 """
 
 from collections.abc import Callable

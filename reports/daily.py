@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, DateField, DateTimeField, Q, Sum
 
 from core.calendar import day_bounds, last_closed_day
 from core.models import Team, User
 from core.policy import policy_for
 from core.selectors import active_reps
+from core.statements import Slot, Statement
 from deals.models import STANDING, Contract, Payment
 from leads.models import EventKind, LeadEvent
 from visits.counting import COUNTED_VISIT, targets_met, visit_counts
@@ -37,43 +38,94 @@ class MeetingRow:
     target_met: bool = False
 
 
-def _event_counts(team: Team, first_day: date, last_day: date, kind: str, *, rep_field: str) -> dict:
-    """Return {rep id: count} of lead events of `kind` in the team-local days given, each counted for the rep named
-    by `rep_field` (who acted, or whose lead it became)."""
-    start, end = day_bounds(team, first_day, last_day)
-    rows = (
-        LeadEvent.objects.filter(
-            kind=kind, **{f"{rep_field}__in": active_reps(team)}, created_at__gte=start, created_at__lt=end
+# The evening meeting is opened by every manager at the same hour and refreshed every minute on the projector: its
+# reads are compiled once per process (core.statements), the rules they are built from keep their homes.
+def _team() -> Slot:
+    return Slot("team", BigIntegerField())
+
+
+def _day() -> Slot:
+    return Slot("day", DateField())
+
+
+def _events_of_reps(kind: str, rep_field: str) -> Statement:
+    """{rep id: count} of lead events of `kind` between two moments, each the rep's named by `rep_field` (who
+    acted, or whose lead it became), for the team's active reps."""
+    return Statement(
+        lambda: (
+            LeadEvent.objects.filter(
+                kind=kind,
+                **{f"{rep_field}__in": active_reps(_team())},
+                created_at__gte=Slot("start", DateTimeField()),
+                created_at__lt=Slot("end", DateTimeField()),
+            )
+            .values_list(rep_field)
+            .annotate(count=Count("pk"))
         )
-        .values_list(rep_field)
-        .annotate(count=Count("pk"))
     )
-    return dict(rows)
+
+
+# With the counts, the counted visits with evidence from the door: how much of the day stands on more than words.
+MEETING_COUNTS = (*visit_counts(), "checked_in")
+_MEETING_REPS = Statement(lambda: active_reps(_team()).order_by("username"))
+_MEETING_VISITS = Statement(
+    lambda: (
+        Visit.objects.filter(team_id=_team(), day=_day())
+        .values_list("rep")
+        .annotate(**visit_counts(), checked_in=Count("pk", filter=COUNTED_VISIT & Q(check_in__isnull=False)))
+        .order_by()
+    )
+)
+_MEETING_CREATED = _events_of_reps(EventKind.CREATED, "actor")
+# A conversion is the rep's whoever recorded it: the rep signing the contract, or a manager deciding.
+_MEETING_CONVERTED = _events_of_reps(EventKind.CONVERTED, "to_owner")
+# Contracts signed and money received on the day, each the rep's whose contract it is. A reversal entry carries its
+# original's day, so a correction nets out of the day it corrects.
+_MEETING_CONTRACTS = Statement(
+    lambda: (
+        Contract.objects.filter(team_id=_team(), signed_on=_day())
+        .values_list("signed_by")
+        .annotate(count=Count("pk", filter=STANDING), amount=Sum("amount"))
+        .order_by()
+    )
+)
+_MEETING_PAYMENTS = Statement(
+    lambda: (
+        Payment.objects.filter(contract__team_id=_team(), received_on=_day())
+        .values_list("contract__signed_by")
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    )
+)
+_MEETING_NOTES = Statement(
+    lambda: DailyNote.objects.filter(team_id=_team(), day=_day()).values_list("rep_id", "win", "difficulty")
+)
 
 
 def evening_meeting(team: Team, day: date) -> tuple[list[MeetingRow], MeetingRow]:
     """Return a row per active rep of the team for `day`, and the team's totals."""
     policy = policy_for(team)
-    rows = {rep.pk: MeetingRow(rep=rep) for rep in active_reps(team).order_by("username")}
-    # With the counts, the counted visits with evidence from the door: how much of the day stands on more than words.
-    with_check_in = Count("pk", filter=COUNTED_VISIT & Q(check_in__isnull=False))
-    for counts in (
-        Visit.objects.filter(team=team, day=day).values("rep").annotate(**visit_counts(), checked_in=with_check_in)
-    ):
-        row = rows.get(counts.pop("rep"))
-        if row is not None:
-            row.__dict__.update(counts)
-    created = _event_counts(team, day, day, EventKind.CREATED, rep_field="actor")
-    # A conversion is the rep's whoever recorded it: the rep signing the contract, or a manager deciding.
-    converted = _event_counts(team, day, day, EventKind.CONVERTED, rep_field="to_owner")
+    the_team, the_day = {"team": team.pk}, {"team": team.pk, "day": day}
+    rows = {rep.pk: MeetingRow(rep=rep) for rep in _MEETING_REPS.objects(**the_team)}
+    for rep_id, *counts in _MEETING_VISITS.rows(**the_day):
+        if rep_id in rows:
+            rows[rep_id].__dict__.update(zip(MEETING_COUNTS, counts, strict=True))
+    start, end = day_bounds(team, day, day)
+    created = dict(_MEETING_CREATED.rows(**the_team, start=start, end=end))
+    converted = dict(_MEETING_CONVERTED.rows(**the_team, start=start, end=end))
     for row in rows.values():
         row.new_leads = created.get(row.rep.pk, 0)
         row.conversions = converted.get(row.rep.pk, 0)
         row.target_met = targets_met(vars(row), policy)
-    _add_money(rows, team, day)
-    for note in DailyNote.objects.filter(team=team, day=day):
-        if note.rep_id in rows:
-            rows[note.rep_id].win, rows[note.rep_id].difficulty = note.win, note.difficulty
+    for rep_id, count, amount in _MEETING_CONTRACTS.rows(**the_day):
+        if rep_id in rows:
+            rows[rep_id].contracts, rows[rep_id].contract_amount = count, amount
+    for rep_id, amount in _MEETING_PAYMENTS.rows(**the_day):
+        if rep_id in rows:
+            rows[rep_id].collected = amount
+    for rep_id, win, difficulty in _MEETING_NOTES.rows(**the_day):
+        if rep_id in rows:
+            rows[rep_id].win, rows[rep_id].difficulty = win, difficulty
     totals = MeetingRow(rep=None)
     for row in rows.values():
         for name in MEETING_TOTALS:
@@ -93,27 +145,6 @@ MEETING_TOTALS = (
     "contract_amount",
     "collected",
 )
-
-
-def _add_money(rows: dict[int, MeetingRow], team: Team, day: date) -> None:
-    """Contracts signed on `day` and money received on `day`, each the rep's whose contract it is. A reversal entry
-    carries its original's day, so a correction nets out of the day it corrects."""
-    for rep_id, count, amount in (
-        Contract.objects.filter(team=team, signed_on=day)
-        .values_list("signed_by")
-        .annotate(count=Count("pk", filter=STANDING), amount=Sum("amount"))
-        .order_by()
-    ):
-        if rep_id in rows:
-            rows[rep_id].contracts, rows[rep_id].contract_amount = count, amount
-    for rep_id, amount in (
-        Payment.objects.filter(contract__team=team, received_on=day)
-        .values_list("contract__signed_by")
-        .annotate(amount=Sum("amount"))
-        .order_by()
-    ):
-        if rep_id in rows:
-            rows[rep_id].collected = amount
 
 
 @dataclass

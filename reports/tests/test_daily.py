@@ -35,6 +35,23 @@ def test_the_evening_meeting_counts_each_rep_and_the_team(team, owner, teammate)
     assert (totals.in_person, totals.effective) == (13, 4)
 
 
+def test_each_teams_meeting_reads_its_own_team_and_day(team, owner, other_team):
+    # The meeting's reads are compiled once per process and run with each call's team and day.
+    stranger = member(other_team, Role.REP, username="stranger")
+    visits_for(owner, team, DAY, in_person=8, effective=3)
+    visits_for(stranger, other_team, DAY, in_person=2, effective=2)
+    visits_for(stranger, other_team, DAY - timedelta(days=1), in_person=6)
+
+    ours, our_totals = evening_meeting(team, DAY)
+    theirs, their_totals = evening_meeting(other_team, DAY)
+    their_day_before, _totals = evening_meeting(other_team, DAY - timedelta(days=1))
+
+    assert [row.rep.username for row in ours] == ["owner"]
+    assert (our_totals.in_person, our_totals.effective) == (8, 3)
+    assert [(row.rep.username, row.in_person, row.effective) for row in theirs] == [("stranger", 2, 2)]
+    assert (their_totals.in_person, their_day_before[0].in_person) == (2, 6)
+
+
 def test_a_voided_visit_counts_nowhere(team, owner):
     visits_for(owner, team, DAY, in_person=7, effective=1, voided=1)
 
