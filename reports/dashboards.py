@@ -108,49 +108,56 @@ class RepDays:
 
 
 REP_DAYS_SQL = """
-SELECT per_day.rep_id, COUNT(*), SUM(CASE WHEN {targets_met} THEN 1 ELSE 0 END),
-       SUM(per_day.in_person), SUM(per_day.effective)
-  FROM {rep_day_table} AS per_day
-  JOIN {policy_table} AS policy ON policy.team_id = per_day.team_id
- WHERE per_day.team_id IN ({teams}) AND per_day.day BETWEEN %s AND %s
- GROUP BY per_day.rep_id
+SELECT member.user_id, person.username, person.name, days.worked, days.met, days.visits, days.effective,
+       signed.amount
+  FROM {membership_table} AS member
+  JOIN {user_table} AS person ON person.id = member.user_id
+  LEFT JOIN (SELECT per_day.rep_id, COUNT(*) AS worked, SUM(CASE WHEN {targets_met} THEN 1 ELSE 0 END) AS met,
+                    SUM(per_day.in_person) AS visits, SUM(per_day.effective) AS effective
+               FROM {rep_day_table} AS per_day
+               JOIN {policy_table} AS policy ON policy.team_id = per_day.team_id
+              WHERE per_day.team_id IN ({teams}) AND per_day.day BETWEEN %s AND %s
+              GROUP BY per_day.rep_id) AS days ON days.rep_id = member.user_id
+  LEFT JOIN (SELECT contract.signed_by_id, SUM(contract.amount) AS amount
+               FROM {contract_table} AS contract
+              WHERE contract.team_id IN ({teams}) AND contract.signed_on BETWEEN %s AND %s
+              GROUP BY contract.signed_by_id) AS signed ON signed.signed_by_id = member.user_id
+ WHERE member.team_id IN ({teams}) AND member.role = %s AND person.is_active
 """
 
 
 def _rep_days(teams: list[Team], start: date, end: date) -> list[RepDays]:
-    """Per active rep of the teams: visits, effective visits, days worked and days both targets were met."""
-    for team in teams:
-        policy_for(team)  # the targets the query joins
-    rows = {
-        rep_id: RepDays(rep=User.shown_as(name, username), username=username)
-        for rep_id, username, name in Membership.objects.filter(
-            team__in=teams, role=Role.REP, user__is_active=True
-        ).values_list("user_id", "user__username", "user__name")
-    }
+    """Per active rep of the teams: visits, effective visits, days worked, days both targets were met, and the
+    amount of the contracts they signed (a reversal nets its contract out)."""
     if not teams:
         return []
-    # Days are judged in the database, on the counts kept per rep and day: one row per rep comes back.
+    for team in teams:
+        policy_for(team)  # the targets the query joins
+    # One statement: the reps with their days judged in the database, on the counts kept per rep and day, and their
+    # contracts; one row per rep comes back.
+    team_ids = [team.pk for team in teams]
     sql = REP_DAYS_SQL.format(
+        membership_table=Membership._meta.db_table,
+        user_table=User._meta.db_table,
         rep_day_table=RepDay._meta.db_table,
-        targets_met=targets_met_sql("per_day", "policy"),
+        contract_table=Contract._meta.db_table,
         policy_table=TeamPolicy._meta.db_table,
+        targets_met=targets_met_sql("per_day", "policy"),
         teams=", ".join(["%s"] * len(teams)),
     )
+    rows: dict[int, RepDays] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(team.pk for team in teams), start, end])
-        for rep_id, worked_days, days_met, visits, effective in cursor.fetchall():
-            row = rows.get(rep_id)
-            if row is not None:
-                row.worked_days, row.days_met = worked_days, int(days_met or 0)
-                row.visits, row.effective = int(visits or 0), int(effective or 0)
-    for rep_id, amount in (
-        Contract.objects.filter(team__in=teams, signed_on__gte=start, signed_on__lte=end)
-        .values_list("signed_by")
-        .annotate(total=Sum("amount"))
-        .values_list("signed_by", "total")
-    ):
-        if rep_id in rows:
-            rows[rep_id].contract_amount = _money(amount)
+        cursor.execute(sql, [*team_ids, start, end, *team_ids, start, end, *team_ids, Role.REP])
+        for rep_id, username, name, worked_days, days_met, visits, effective, amount in cursor.fetchall():
+            rows[rep_id] = RepDays(
+                rep=User.shown_as(name, username),
+                username=username,
+                worked_days=int(worked_days or 0),
+                days_met=int(days_met or 0),
+                visits=int(visits or 0),
+                effective=int(effective or 0),
+                contract_amount=_money(amount),
+            )
     return sorted(rows.values(), key=lambda row: row.username)
 
 

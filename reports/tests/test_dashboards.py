@@ -102,6 +102,26 @@ def test_compliance_and_ranking_by_rep(team, owner, teammate, history):
     assert ranking.rows[0][1] == Decimal("10000")
 
 
+def test_the_rep_charts_list_each_active_rep_of_the_teams_once(team, other_team, owner, teammate, history):
+    idle = member(team, Role.REP, username="idle")  # no visit, no contract: shown with zeros
+    gone = member(team, Role.REP, username="gone")
+    visits_for(gone, team, date(2026, 11, 24), in_person=8, effective=2)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    stranger = member(other_team, Role.REP, username="stranger")
+    visits_for(stranger, other_team, date(2026, 11, 24), in_person=8, effective=2)
+
+    compliance = {row[0]: row[1:] for row in dashboards.compliance([team], START, END).rows}
+    both = {row[0]: row[1:] for row in dashboards.compliance([team, other_team], START, END).rows}
+
+    assert set(compliance) == {str(owner), str(teammate), str(idle)}
+    assert compliance[str(idle)] == [0, 0, 0]
+    assert set(both) == {str(owner), str(teammate), str(idle), str(stranger)}
+    assert both[str(stranger)] == [1, 1, 100.0]
+    ranking = {row[0]: row[1:] for row in dashboards.ranking([team], START, END).rows}
+    assert ranking[str(idle)] == [Decimal("0.00"), 0, 0]
+
+
 def test_pool_health_and_revenue(team, history):
     pool, snapshot = dashboards.pool_health([team], START, END)
     assert dict(pool.rows)["2026-11-26"] == 1
