@@ -47,7 +47,6 @@ def _open(leads: QuerySet[Lead]) -> QuerySet[Lead]:
 def pipeline_of(user: User, *, with_latest: bool = True) -> list[dict]:
     """Per stage of the path: how many open deals and their total amount (all of them), and the latest few (unless
     `with_latest` is false: a stage's own page lists its deals instead, and skips reading them for every stage)."""
-    deals = open_deals(user)
     scope = _open(_deal_scope(user))
     # Totals from three small reads rather than an amount worked out lead by lead: the number of deals per stage,
     # the signed contracts, and the latest proposal of each deal not signed yet.
@@ -73,16 +72,17 @@ def pipeline_of(user: User, *, with_latest: bool = True) -> list[dict]:
     ):
         amounts[stage] = amounts.get(stage, Decimal("0")) + (total or Decimal("0"))
     totals = {stage: {"deals": count, "amount": amounts.get(stage)} for stage, count in counts.items()}
-    # The latest few of every stage: numbered within their stage (no amount needed for that), then their amounts.
-    latest = (
-        _open(_deal_scope(user))
-        .annotate(place=Window(RowNumber(), partition_by=[F("stage")], order_by=F("updated_at").desc()))
-        .filter(place__lte=SHOWN_PER_STAGE)
-        .values_list("pk", flat=True)
-    )
     shown: dict[str, list[Lead]] = {}
     if with_latest:
-        for lead in deals.filter(pk__in=list(latest)).select_related("owner").order_by("stage", "-updated_at"):
+        # The latest few of every stage: numbered within their stage (no amount needed for that), then their amounts.
+        latest = (
+            _open(_deal_scope(user))
+            .annotate(place=Window(RowNumber(), partition_by=[F("stage")], order_by=F("updated_at").desc()))
+            .filter(place__lte=SHOWN_PER_STAGE)
+            .values_list("pk", flat=True)
+        )
+        latest_deals = open_deals(user).filter(pk__in=list(latest)).select_related("owner")
+        for lead in latest_deals.order_by("stage", "-updated_at"):
             shown.setdefault(lead.stage, []).append(lead)
     return [
         {
