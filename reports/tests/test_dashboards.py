@@ -5,8 +5,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import localize
+from django.utils.html import escape
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.models import Role
 from core.tests.factories import member
@@ -14,6 +20,7 @@ from deals.models import Contract, Payment
 from leads.models import EventKind, LeadEvent, Stage
 from leads.tests.factories import LeadFactory, owned_lead
 from reports import dashboards
+from reports.templatetags.reports_tags import table_body_rows
 from visits.tests.factories import visits_for
 
 START, END = date(2026, 11, 23), date(2026, 11, 27)
@@ -218,3 +225,29 @@ def test_the_dashboard_tables_show_each_value_escaped_and_localised(client, mana
     assert "<td>&lt;b&gt;王&lt;/b&gt;伟</td>" in page
     assert "<b>王</b>" not in page
     assert "<td>10000.00</td>" in page  # the first contract's amount, as {{ value }} shows a Decimal
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans", "de"])
+@pytest.mark.parametrize("grouped", [False, True])
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.floats(),
+            st.integers(),
+            st.booleans(),
+            st.decimals(allow_nan=False, allow_infinity=False, places=2),
+            st.dates(),
+            st.text(max_size=5),
+        ),
+        max_size=6,
+    )
+)
+# The autouse fixtures (the browser tests' own) are not the test's: nothing of them is shared between inputs.
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_table_cell_reads_as_the_locale_writes_it(language, grouped, cells):
+    # The tables write numbers without localize()'s look-ups per cell: what a manager reads must not change by it,
+    # whatever the language's decimal separator (German's is a comma) and whether thousands are grouped.
+    with override_settings(USE_THOUSAND_SEPARATOR=grouped), translation.override(language):
+        written = table_body_rows([cells])
+        expected = "<tr>" + "".join(f"<td>{escape(localize(cell))}</td>" for cell in cells) + "</tr>"
+    assert written == expected
