@@ -1,12 +1,13 @@
 """The managers' dashboards: each chart is one or two aggregate queries over the chosen teams and period, never a
 query per rep, so a dashboard costs the same for 5 reps or 5,000."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import BigIntegerField, Count, DateField, DateTimeField, Field, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from core.calendar import day_bounds, zone_of
 from core.models import Membership, Role, Team, TeamPolicy, User
 from core.paging import tally
 from core.policy import policy_for
+from core.statements import Slot, Statement
 from deals.models import STANDING, Contract, Payment
 from leads.deadlines import due_by
 from leads.lifecycle import WORKING_STATES
@@ -59,16 +61,46 @@ def _days(start: date, end: date) -> list[date]:
     return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
 
 
-def funnel(teams: list[Team], start: date, end: date) -> Chart:
-    """How many open deals have reached each stage, and the share that made it from the stage before."""
-    counts = dict(
-        Lead.objects.filter(team__in=teams)
+Teams = list[int] | Slot  # the teams' ids, or where one team's id goes in a compiled statement
+
+
+def _of(teams: Teams, path: str = "team_id") -> dict:
+    """The filter on the chosen teams, at `path`."""
+    return {path: teams} if isinstance(teams, Slot) else {f"{path}__in": teams}
+
+
+class TeamsRead:
+    """A chart's read of the chosen teams. A manager mostly looks at one team: for one, the read is compiled once per
+    process (core.statements) and only run after; for several, the ORM builds it. `build(teams, **values)` writes it
+    once for both, `slots` says how each value of a call is written for the database."""
+
+    def __init__(self, build: Callable[..., QuerySet], **slots: Field):
+        self._build = build
+        self._one_team = Statement(
+            lambda: build(Slot("team", BigIntegerField()), **{name: Slot(name, kind) for name, kind in slots.items()})
+        )
+
+    def rows(self, teams: list[Team], **values) -> list[tuple]:
+        if len(teams) == 1:
+            return self._one_team.rows(team=teams[0].pk, **values)
+        return list(self._build([team.pk for team in teams], **values))
+
+
+_DEALS_BY_STAGE = TeamsRead(
+    lambda teams: (
+        Lead.objects.filter(**_of(teams))
         .exclude(stage=Stage.CLOSED)
         .exclude(state=LeadState.PUBLIC, stage=Stage.NEW)
         .values_list("stage")
         .annotate(count=Count("pk"))
-        .values_list("stage", "count")
+        .order_by()
     )
+)
+
+
+def funnel(teams: list[Team], start: date, end: date) -> Chart:
+    """How many open deals have reached each stage, and the share that made it from the stage before."""
+    counts = dict(_DEALS_BY_STAGE.rows(teams))
     columns = [_("Stage"), _("Deals"), _("Conversion from the stage before (%)")]
     chart = Chart("funnel", _("Funnel by stage"), "funnel", columns, plotted=(1,))
     previous = None
@@ -81,18 +113,23 @@ def funnel(teams: list[Team], start: date, end: date) -> Chart:
     return chart
 
 
-def visits_per_day(teams: list[Team], start: date, end: date) -> Chart:
-    found = {
-        row["day"]: row
-        for row in RepDay.objects.filter(team__in=teams, day__gte=start, day__lte=end)
-        .order_by()
-        .values("day")
+_VISITS_BY_DAY = TeamsRead(
+    lambda teams, start, end: (
+        RepDay.objects.filter(**_of(teams), day__gte=start, day__lte=end)
+        .values_list("day")
         .annotate(in_person=Sum("in_person"), effective=Sum("effective"))
-    }
+        .order_by()
+    ),
+    start=DateField(),
+    end=DateField(),
+)
+
+
+def visits_per_day(teams: list[Team], start: date, end: date) -> Chart:
+    found = {day: counts for day, *counts in _VISITS_BY_DAY.rows(teams, start=start, end=end)}
     chart = Chart("visits", _("Visits per day"), "line", [_("Day"), _("In-person visits"), _("Effective visits")])
     for day in _days(start, end):
-        row = found.get(day, {"in_person": 0, "effective": 0})
-        chart.rows.append([day.isoformat(), row["in_person"], row["effective"]])
+        chart.rows.append([day.isoformat(), *found.get(day, (0, 0))])
     return chart
 
 
@@ -193,22 +230,33 @@ def ranking(teams: list[Team], start: date, end: date, rep_days=None) -> Chart:
     return chart
 
 
+_OWNED_BY_STATE = TeamsRead(
+    lambda teams: (
+        Lead.objects.filter(**_of(teams), state__in=WORKING_STATES)
+        .values_list("state")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+)
+# Per team, summed: a compiled statement reads rows, not a bare count.
+_DUE_BY = TeamsRead(
+    lambda teams, moment: (
+        Lead.objects.filter(due_by(moment), **_of(teams)).values_list("team_id").annotate(count=Count("pk")).order_by()
+    ),
+    moment=DateTimeField(),
+)
+
+
 def pool_health(teams: list[Team], start: date, end: date) -> tuple[Chart, dict]:
     """Reclaims per day over the period, and the pool as it stands now."""
     now = timezone.now()
     # The owned leads are counted (an index holds just them); the public pool is tallied, "about" when it is huge.
-    by_state = dict(
-        Lead.objects.filter(team__in=teams, state__in=WORKING_STATES)
-        .order_by()
-        .values_list("state")
-        .annotate(count=Count("pk"))
-        .values_list("state", "count")
-    )
+    by_state = dict(_OWNED_BY_STATE.rows(teams))
     snapshot = {
         "public": tally(Lead.objects.filter(team__in=teams, state=LeadState.PUBLIC)),
         "assigned": by_state.get(LeadState.ASSIGNED, 0),
         "private": by_state.get(LeadState.PRIVATE, 0),
-        "due_within_a_day": Lead.objects.filter(team__in=teams).filter(due_by(now + timedelta(days=1))).count(),
+        "due_within_a_day": sum(count for _team, count in _DUE_BY.rows(teams, moment=now + timedelta(days=1))),
     }
     # Each team's reclaims fall on its own local days: one query per time zone among the teams.
     teams_by_zone: dict[str, list[Team]] = {}
@@ -233,23 +281,35 @@ def pool_health(teams: list[Team], start: date, end: date) -> tuple[Chart, dict]
     return chart, snapshot
 
 
-def revenue(teams: list[Team], start: date, end: date) -> Chart:
-    """Contracts signed and payments collected, per week."""
-    contracts = {
-        row["week"]: row
-        for row in Contract.objects.filter(team__in=teams, signed_on__gte=start, signed_on__lte=end)
+_CONTRACTS_BY_WEEK = TeamsRead(
+    lambda teams, start, end: (
+        Contract.objects.filter(**_of(teams), signed_on__gte=start, signed_on__lte=end)
         .annotate(week=TruncWeek("signed_on"))
-        .values("week")
+        .values_list("week")
         # A reversal entry nets its contract out of the amount, and neither is counted as signed.
         .annotate(count=Count("pk", filter=STANDING), amount=Sum("amount"))
-    }
-    payments = dict(
-        Payment.objects.filter(contract__team__in=teams, received_on__gte=start, received_on__lte=end)
+        .order_by()
+    ),
+    start=DateField(),
+    end=DateField(),
+)
+_PAYMENTS_BY_WEEK = TeamsRead(
+    lambda teams, start, end: (
+        Payment.objects.filter(**_of(teams, "contract__team_id"), received_on__gte=start, received_on__lte=end)
         .annotate(week=TruncWeek("received_on"))
         .values_list("week")
         .annotate(amount=Sum("amount"))
-        .values_list("week", "amount")
-    )
+        .order_by()
+    ),
+    start=DateField(),
+    end=DateField(),
+)
+
+
+def revenue(teams: list[Team], start: date, end: date) -> Chart:
+    """Contracts signed and payments collected, per week."""
+    contracts = {week: (count, amount) for week, count, amount in _CONTRACTS_BY_WEEK.rows(teams, start=start, end=end)}
+    payments = dict(_PAYMENTS_BY_WEEK.rows(teams, start=start, end=end))
     chart = Chart(
         "revenue",
         _("Contracts and payments per week"),
@@ -259,8 +319,8 @@ def revenue(teams: list[Team], start: date, end: date) -> Chart:
     )
     monday = start - timedelta(days=start.weekday())
     while monday <= end:
-        row = contracts.get(monday, {"count": 0, "amount": None})
-        chart.rows.append([monday.isoformat(), row["count"], _money(row["amount"]), _money(payments.get(monday))])
+        count, amount = contracts.get(monday, (0, None))
+        chart.rows.append([monday.isoformat(), count, _money(amount), _money(payments.get(monday))])
         monday += timedelta(days=7)
     return chart
 

@@ -138,6 +138,51 @@ def test_pool_health_and_revenue(team, history):
     assert rows(revenue) == [["2026-11-23", 1, Decimal("10000"), Decimal("5500")]]
 
 
+def test_the_charts_of_several_teams_add_up_each_teams_own(team, other_team, history):
+    # One team's charts are read by statements compiled once per process, several teams' by the ORM: the two must
+    # agree, and neither may count another team's rows.
+    stranger = member(other_team, Role.REP)
+    visits_for(stranger, other_team, date(2026, 11, 24), in_person=5, effective=1)
+    owned_lead(other_team, stranger, stage=Stage.PROPOSAL)
+    owned_lead(other_team, stranger, stage=Stage.CONTACTED, follow_up_deadline="2026-11-28T08:00:00+08:00")
+    contract = Contract.objects.create(
+        lead=owned_lead(other_team, stranger, stage=Stage.CONTRACT_SIGNED, state="customer"),
+        number="C",
+        amount=Decimal("7000"),
+        signed_on=date(2026, 11, 25),
+        term_months=12,
+        signed_by=stranger,
+        team=other_team,
+    )
+    Payment.objects.create(
+        contract=contract, amount=Decimal("1000"), received_on=date(2026, 11, 26), method="bank", recorded_by=stranger
+    )
+
+    def numbers(teams):
+        pool, snapshot = dashboards.pool_health(teams, START, END)
+        return {
+            "funnel": [row[1] for row in dashboards.funnel(teams, START, END).rows],
+            "visits": [row[1:] for row in dashboards.visits_per_day(teams, START, END).rows],
+            "revenue": [row[1:] for row in dashboards.revenue(teams, START, END).rows],
+            "pool": [row[1] for row in pool.rows],
+            "snapshot": [snapshot["public"].number, snapshot["assigned"], snapshot["private"]],
+            "due": snapshot["due_within_a_day"],
+        }
+
+    ours, theirs, both = numbers([team]), numbers([other_team]), numbers([team, other_team])
+
+    assert theirs["funnel"] == [3, 3, 2, 2, 2, 1, 0]  # a contacted lead, one at proposal, one signed
+    assert theirs["visits"][1] == [5, 1]
+    assert theirs["revenue"] == [[1, Decimal("7000.00"), Decimal("1000.00")]]
+    assert theirs["due"] == 1
+    for name in ("funnel", "pool", "snapshot"):
+        assert both[name] == [a + b for a, b in zip(ours[name], theirs[name], strict=True)], name
+    for name in ("visits", "revenue"):
+        summed = [[a + b for a, b in zip(x, y, strict=True)] for x, y in zip(ours[name], theirs[name], strict=True)]
+        assert both[name] == summed, name
+    assert both["due"] == ours["due"] + theirs["due"]
+
+
 def test_the_dashboard_is_for_managers_of_the_team(client, owner, manager, qc_user, other_manager, team):
     for user, status in ((owner, 403), (qc_user, 403), (manager, 200)):
         client.force_login(user)
