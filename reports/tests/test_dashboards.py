@@ -26,6 +26,24 @@ from visits.tests.factories import visits_for
 START, END = date(2026, 11, 23), date(2026, 11, 27)
 
 
+def signed(lead, number, amount, on, *, payments=()) -> Contract:
+    """A twelve-month contract of `lead`'s owner and team, signed `on`, and the payments (amount, day) made on it."""
+    contract = Contract.objects.create(
+        lead=lead,
+        number=number,
+        amount=Decimal(amount),
+        signed_on=on,
+        term_months=12,
+        signed_by=lead.owner,
+        team=lead.team,
+    )
+    for paid, day in payments:
+        Payment.objects.create(
+            contract=contract, amount=Decimal(paid), received_on=day, method="bank", recorded_by=lead.owner
+        )
+    return contract
+
+
 @pytest.fixture
 def history(team, owner, teammate, time_machine):
     """A hand-counted week: visits, deals at several stages, two contracts and three payments, one reclaim."""
@@ -35,35 +53,20 @@ def history(team, owner, teammate, time_machine):
     visits_for(teammate, team, date(2026, 11, 24), in_person=9, effective=3, voided=1)
     for stage in (Stage.CONTACTED, Stage.EFFECTIVE_VISIT, Stage.PROPOSAL):
         owned_lead(team, owner, stage=stage)
-    signed = owned_lead(team, owner, stage=Stage.CONTRACT_SIGNED, state="customer")
-    paid = owned_lead(team, teammate, stage=Stage.PAYMENT_COLLECTED, state="customer")
     LeadFactory(team=team)  # an untouched public lead: not part of the funnel
-    first = Contract.objects.create(
-        lead=signed,
-        number="A",
-        amount=Decimal("10000"),
-        signed_on=date(2026, 11, 24),
-        term_months=12,
-        signed_by=owner,
-        team=team,
+    signed(
+        owned_lead(team, owner, stage=Stage.CONTRACT_SIGNED, state="customer"),
+        "A",
+        "10000",
+        date(2026, 11, 24),
+        payments=[("2500", date(2026, 11, 25))],
     )
-    second = Contract.objects.create(
-        lead=paid,
-        number="B",
-        amount=Decimal("6000"),
-        signed_on=date(2026, 11, 17),
-        term_months=12,
-        signed_by=teammate,
-        team=team,
-    )
-    Payment.objects.create(
-        contract=first, amount=Decimal("2500"), received_on=date(2026, 11, 25), method="bank", recorded_by=owner
-    )
-    Payment.objects.create(
-        contract=second, amount=Decimal("3000"), received_on=date(2026, 11, 23), method="bank", recorded_by=teammate
-    )
-    Payment.objects.create(
-        contract=second, amount=Decimal("3000"), received_on=date(2026, 11, 18), method="bank", recorded_by=teammate
+    signed(
+        owned_lead(team, teammate, stage=Stage.PAYMENT_COLLECTED, state="customer"),
+        "B",
+        "6000",
+        date(2026, 11, 17),
+        payments=[("3000", date(2026, 11, 23)), ("3000", date(2026, 11, 18))],
     )
     LeadEvent.objects.create(
         lead=LeadFactory(team=team),
@@ -145,17 +148,12 @@ def test_the_charts_of_several_teams_add_up_each_teams_own(team, other_team, his
     visits_for(stranger, other_team, date(2026, 11, 24), in_person=5, effective=1)
     owned_lead(other_team, stranger, stage=Stage.PROPOSAL)
     owned_lead(other_team, stranger, stage=Stage.CONTACTED, follow_up_deadline="2026-11-28T08:00:00+08:00")
-    contract = Contract.objects.create(
-        lead=owned_lead(other_team, stranger, stage=Stage.CONTRACT_SIGNED, state="customer"),
-        number="C",
-        amount=Decimal("7000"),
-        signed_on=date(2026, 11, 25),
-        term_months=12,
-        signed_by=stranger,
-        team=other_team,
-    )
-    Payment.objects.create(
-        contract=contract, amount=Decimal("1000"), received_on=date(2026, 11, 26), method="bank", recorded_by=stranger
+    signed(
+        owned_lead(other_team, stranger, stage=Stage.CONTRACT_SIGNED, state="customer"),
+        "C",
+        "7000",
+        date(2026, 11, 25),
+        payments=[("1000", date(2026, 11, 26))],
     )
 
     def numbers(teams):
