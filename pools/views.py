@@ -211,7 +211,7 @@ def export_team(request):
 @manager_required
 def allocation(request):
     """The morning allocation: quotas per rep, a preview of who gets how many, then confirm."""
-    teams = list(managed_teams(request.user))
+    teams = list(managed_teams(request.user).select_related("policy"))  # the policy the page shows and plans by
     team = chosen_team(request, teams)
     if request.method == "POST":
         try:

@@ -58,16 +58,21 @@ def test_the_page_runs_the_same_queries_for_3_and_30_reps(client, manager, team,
     from core.models import Role
     from core.tests.factories import member
 
-    policy_for(team)
+    policy = policy_for(team)
+    policy.allocation_max = 47
+    policy.save()
     client.force_login(manager)
     counts = []
     for size in (3, 30):
         while team.memberships.filter(role=Role.REP).count() < size:
             member(team, Role.REP)
         with CaptureQueriesContext(connection) as queries:
-            client.get(reverse("pools:allocation"), {"team": team.pk})
+            page = client.get(reverse("pools:allocation"), {"team": team.pk}).content.decode()
         counts.append(len(queries))
     assert counts[0] == counts[1]
+    # The policy it shows and plans by comes with the manager's teams, not from reads of its own.
+    assert page.count('max="47"') == 30  # each rep's quota field
+    assert not [query for query in queries if 'FROM "crm_teampolicy"' in query["sql"]]
 
 
 def test_notifications_show_with_an_unread_count_and_are_read_once_opened(client, owner):
