@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.calendar import day_bounds, local_day
 from core.models import Membership, Role, Team, TeamPolicy, User
 from core.paging import Tally, tally
-from core.policy import policy_for
+from core.policy import policies_of
 from leads.deadlines import due_by
 from leads.models import EventKind, Lead, LeadEvent, LeadState
 from pools.models import AllocationRun
@@ -57,11 +57,11 @@ class TeamBriefing:
 
 def morning_briefing(teams: list[Team], now: datetime | None = None) -> list[TeamBriefing]:
     now = now or timezone.now()
-    policies = {policy.team_id: policy for policy in TeamPolicy.objects.filter(team__in=teams)}
+    policies = policies_of(teams)
     briefings = {
         team.pk: TeamBriefing(
             team=team,
-            policy=policies.get(team.pk) or policy_for(team),
+            policy=policies[team.pk],
             today=local_day(team, now),
             yesterday=local_day(team, now) - timedelta(days=1),
         )

@@ -28,7 +28,7 @@ def home(request):
         return today(request)
     if user.role == Role.QC:
         return redirect("qc:queue")
-    teams = list(teams_of(user).order_by("name"))
+    teams = list(teams_of(user).select_related("policy").order_by("name"))  # the targets each briefing judges by
     return render(request, "reports/home.html", {"role": user.role, "briefings": morning_briefing(teams)})
 
 

@@ -70,3 +70,23 @@ def test_the_briefing_runs_the_same_queries_for_one_team_or_many(
 
     with django_assert_max_num_queries(8 + 2 * len(teams)):
         morning_briefing(teams)
+
+
+def test_each_briefing_judges_by_its_own_teams_policy_however_the_teams_were_read(team, other_team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.models import Team, TeamPolicy
+
+    policy = policy_for(team)
+    policy.daily_visit_target = 6
+    policy.save()
+    pair = Team.objects.filter(pk__in=[team.pk, other_team.pk]).order_by("pk")
+
+    # A team without a policy yet (other_team) gets the defaults, created once; read with the teams, none is re-read.
+    assert [briefing.policy.daily_visit_target for briefing in morning_briefing(list(pair))] == [6, 8]
+    assert TeamPolicy.objects.filter(team=other_team).count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        briefings = morning_briefing(list(pair.select_related("policy")))
+    assert [briefing.policy.daily_visit_target for briefing in briefings] == [6, 8]
+    assert not [query for query in queries if 'FROM "crm_teampolicy"' in query["sql"]]
