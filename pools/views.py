@@ -137,7 +137,7 @@ def return_to_pool(request, pk):
 
 
 def _team_view_context(request):
-    teams = list(managed_teams(request.user))
+    teams = list(managed_teams(request.user).select_related("policy"))  # the policy the leads' timers are read by
     team = chosen_team(request, teams)
     reps = active_reps(team).order_by("username")
     form = TeamFilterForm(request.GET or None, reps=reps)
