@@ -172,3 +172,19 @@ def test_team_leads_are_searched_by_company_or_whole_phone(client, manager, owne
     assert found("甲乙") == ["杭州甲乙丙有限公司"]
     assert found("139-0000-2222") == ["上海丁戊有限公司"]
     assert found("没有这家") == []
+
+
+def test_team_leads_show_timers_by_the_teams_own_policy_read_with_the_team(client, manager, owner, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    policy = policy_for(team)
+    policy.follow_up_hours = 30
+    policy.save()
+    client.force_login(manager)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("pools:team"))
+
+    assert response.context["policy"].follow_up_hours == 30
+    assert not [query for query in queries if 'FROM "crm_teampolicy"' in query["sql"]]
