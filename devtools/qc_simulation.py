@@ -35,6 +35,9 @@ INVENTED = 2
 FOUND_WHEN_AUDITED = 0.9
 RATE = 10  # percent of visits audited, effective and potential alike
 HANGZHOU = (30.25, 120.15)
+# The draw's randomness is keyed by visit id: the month's visits get ids of their own, far above any real visit's, so
+# a seed gives the same month whatever the database held before (a test run's earlier tests used the sequence too).
+FIRST_VISIT_ID = 10**15
 STOCK_NOTES = ("老板不在，下次再来", "前台接待，留了资料", "客户有兴趣，下周回访", "见到店长，介绍了产品")
 
 
@@ -68,8 +71,9 @@ def simulate(*, honest: int = 40, fakers_per_style: int = 2, days: int = 20, see
         found = {way: {} for way in ("draw", "uniform")}
         for offset in range(days):
             day = start + timedelta(days=offset)
-            for rep, style in reps:
-                for visit_id in _rep_day(team, rep, style, day, chance):
+            for number, (rep, style) in enumerate(reps):
+                first_id = FIRST_VISIT_ID + (offset * len(reps) + number) * VISITS_PER_DAY
+                for visit_id in _rep_day(team, rep, style, day, chance, first_id):
                     invented_ids[visit_id] = style
                     faker_of[visit_id] = rep.pk
             rows = list(
@@ -121,8 +125,9 @@ def _team(honest: int, fakers_per_style: int, seed: int):
     return team, reps
 
 
-def _rep_day(team: Team, rep: User, style: str, day: date, chance: random.Random) -> list[int]:
-    """Insert one rep's day: real visits, and for a faker the invented ones; return the invented visits' ids."""
+def _rep_day(team: Team, rep: User, style: str, day: date, chance: random.Random, first_id: int) -> list[int]:
+    """Insert one rep's day: real visits, and for a faker the invented ones, numbered from `first_id`; return the
+    invented visits' ids."""
     zone = ZoneInfo(team.time_zone)
     centre = (HANGZHOU[0] + chance.uniform(-0.05, 0.05), HANGZHOU[1] + chance.uniform(-0.05, 0.05))
     real = VISITS_PER_DAY - (INVENTED if style != "honest" else 0)
@@ -149,6 +154,7 @@ def _rep_day(team: Team, rep: User, style: str, day: date, chance: random.Random
         if invented and style == "copier":
             notes = long_note
         visit = Visit(
+            pk=first_id + n,
             rep=rep,
             team=team,
             lead=lead,
