@@ -18,8 +18,9 @@ def visible_leads(user: User) -> QuerySet[Lead]:
 
 
 def get_lead_for(user: User, pk) -> Lead:
-    """Return a lead `user` may open, with its team and owner; any other lead is simply not found."""
-    return get_object_or_404(visible_leads(user).select_related("team", "owner"), pk=pk)
+    """Return a lead `user` may open, with its team (and the policy its timers run by) and owner; any other lead is
+    simply not found."""
+    return get_object_or_404(visible_leads(user).select_related("team__policy", "owner"), pk=pk)
 
 
 def shows_contact(user: User, lead: Lead) -> bool:

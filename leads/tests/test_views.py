@@ -419,3 +419,17 @@ def test_the_customers_page_shows_which_customers_have_no_contract(client, manag
     only = client.get(reverse("deals:customers"), {"without_contract": "1"}).content.decode()
     assert "杭州无合同公司" in only
     assert "杭州有合同公司" not in only
+
+
+def test_a_leads_page_runs_its_timers_by_its_teams_policy_read_with_the_lead(client, owner, team):
+    policy = policy_for(team)
+    policy.follow_up_hours = 30
+    policy.save()
+    lead = owned_lead(team, owner)
+    client.force_login(owner)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("leads:detail", args=[lead.pk]))
+
+    assert response.context["policy"].follow_up_hours == 30
+    assert not [query for query in queries if 'FROM "crm_teampolicy"' in query["sql"]]
