@@ -62,10 +62,11 @@ def teams_of(user: User) -> QuerySet[Team]:
 
 
 def managed_teams(user: User) -> QuerySet[Team]:
-    """Return the teams `user` manages (every team for an admin), by name."""
+    """Return the teams `user` manages (every team for an admin), by name, each with its policy."""
     if not _is_working(user) or user.role not in (Role.MANAGER, Role.ADMIN):
         return Team.objects.none()
-    return teams_of(user).order_by("name")
+    # A manager's pages show and judge by the team's policy (targets, timers, quotas): it comes with the team.
+    return teams_of(user).select_related("policy").order_by("name")
 
 
 def managed_team_ids(user: User) -> set[int]:

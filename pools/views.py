@@ -137,7 +137,7 @@ def return_to_pool(request, pk):
 
 
 def _team_view_context(request):
-    teams = list(managed_teams(request.user).select_related("policy"))  # the policy the leads' timers are read by
+    teams = list(managed_teams(request.user))
     team = chosen_team(request, teams)
     reps = active_reps(team).order_by("username")
     form = TeamFilterForm(request.GET or None, reps=reps)
@@ -211,7 +211,7 @@ def export_team(request):
 @manager_required
 def allocation(request):
     """The morning allocation: quotas per rep, a preview of who gets how many, then confirm."""
-    teams = list(managed_teams(request.user).select_related("policy"))  # the policy the page shows and plans by
+    teams = list(managed_teams(request.user))
     team = chosen_team(request, teams)
     if request.method == "POST":
         try:

@@ -40,7 +40,7 @@ class PeriodForm(forms.Form):
 @manager_required
 def dashboard(request):
     """The managers' dashboards for a team (or all their teams) and a period; any chart's table as CSV."""
-    teams = list(managed_teams(request.user).select_related("policy"))  # the targets the charts judge days by
+    teams = list(managed_teams(request.user))
     if not teams:
         raise Http404
     # One team, or all of them when none is asked for.
