@@ -11,6 +11,7 @@ user): reads, as tuples or as objects with their select_related() ones and annot
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import connections
 from django.db.models import Expression, Field, Model, QuerySet
@@ -34,6 +35,24 @@ class Slot(Expression):
         return f"Slot({self.name!r})"
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """What a statement's first run compiles: everything a call reads, published at once (see `_compile`)."""
+
+    sql: str
+    params: list
+    slots: list
+    model: type[Model]
+    using: str
+    converters: dict
+    locking: bool = False
+    # How to make objects of a row, as the ORM does; None for a values_list() or an UPDATE.
+    init_list: list | None = None
+    own_columns: slice | None = None
+    related: list = field(default_factory=list)
+    annotations: list = field(default_factory=list)
+
+
 class Statement:
     """A queryset with `Slot`s, from `build()`, compiled the first time it runs: `rows(**values)` reads tuples (a
     values_list()), `objects(**values)` model objects, and with `update` (the fields to set, Slots allowed) the
@@ -44,33 +63,48 @@ class Statement:
         self._update = update
         self._compiled = None
 
-    def _compile(self) -> tuple[str, list, list]:
+    def _compile(self) -> _Compiled:
+        # Built whole, then published in one assignment: threads that run a new statement at once (a threaded
+        # server's first requests) may each compile it, but none ever reads another's half-built compilation.
         queryset = self._build()
         query, using = queryset.query, queryset.db
-        self.model, self.using = queryset.model, using
-        self.converters, self.init_list, self.locking = {}, None, False
+        objects = {}
+        converters, locking = {}, False
         if self._update is not None:
             sql, params = self._statement_of(query).get_compiler(using).as_sql()
         else:
             compiler = query.get_compiler(using)
             sql, params = compiler.as_sql()
             columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
-            self.converters = compiler.get_converters(columns)
+            converters = compiler.get_converters(columns)
             if compiler.klass_info and not query.values_select:
                 # As the ORM reads objects: the model's own columns, each select_related() one's, the annotations.
                 own = compiler.klass_info["select_fields"]
-                self.own_columns = slice(own[0], own[-1] + 1)
-                self.init_list = [column.target.attname for column in columns[self.own_columns]]
-                self.related = get_related_populators(compiler.klass_info, compiler.select, using)
-                self.annotations = list(compiler.annotation_col_map.items())
+                own_columns = slice(own[0], own[-1] + 1)
+                objects = {
+                    "own_columns": own_columns,
+                    "init_list": [column.target.attname for column in columns[own_columns]],
+                    "related": get_related_populators(compiler.klass_info, compiler.select, using),
+                    "annotations": list(compiler.annotation_col_map.items()),
+                }
             # As the ORM: a locking read outside a transaction is a mistake, except where locks do not exist.
-            self.locking = query.select_for_update and connections[using].features.has_select_for_update
+            locking = query.select_for_update and connections[using].features.has_select_for_update
         slots = [(index, param) for index, param in enumerate(params) if isinstance(param, Slot)]
         if self._written() != (sql, [None if isinstance(param, Slot) else param for param in params]):
             # Something of the moment in the build (a timezone.now()) would stay the first call's for good.
             raise ValueError("a compiled statement must be built the same every time: give what varies as a Slot")
-        self._compiled = (sql, list(params), slots)
-        return self._compiled
+        compiled = _Compiled(
+            sql=sql,
+            params=list(params),
+            slots=slots,
+            model=queryset.model,
+            using=using,
+            converters=converters,
+            locking=locking,
+            **objects,
+        )
+        self._compiled = compiled
+        return compiled
 
     def _statement_of(self, query):
         """The query a build's queryset stands for: itself, or the UPDATE of the rows it selects."""
@@ -86,19 +120,19 @@ class Statement:
         sql, params = self._statement_of(queryset.query).get_compiler(queryset.db).as_sql()
         return sql, [None if isinstance(param, Slot) else param for param in params]
 
-    def _execute(self, values: dict):
-        sql, params, slots = self._compiled or self._compile()
-        if {slot.name for _index, slot in slots} != values.keys():
-            raise TypeError(f"the statement takes {sorted({slot.name for _i, slot in slots})}, not {sorted(values)}")
-        connection = connections[self.using]
-        if self.locking and connection.get_autocommit():
+    def _execute(self, compiled: _Compiled, values: dict):
+        if {slot.name for _index, slot in compiled.slots} != values.keys():
+            names = sorted({slot.name for _index, slot in compiled.slots})
+            raise TypeError(f"the statement takes {names}, not {sorted(values)}")
+        connection = connections[compiled.using]
+        if compiled.locking and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-        params = list(params)
-        for index, slot in slots:
+        params = list(compiled.params)
+        for index, slot in compiled.slots:
             params[index] = slot.output_field.get_db_prep_value(values[slot.name], connection, prepared=False)
         cursor = connection.cursor()
         try:
-            cursor.execute(sql, params)
+            cursor.execute(compiled.sql, params)
         except BaseException:
             cursor.close()
             raise
@@ -107,31 +141,33 @@ class Statement:
     def rows(self, **values) -> list[tuple]:
         if self._update is not None:
             raise ValueError("this statement is an UPDATE: run it with update()")
-        cursor, connection = self._execute(values)
+        return self._rows(self._compiled or self._compile(), values)
+
+    def _rows(self, compiled: _Compiled, values: dict) -> list[tuple]:
+        cursor, connection = self._execute(compiled, values)
         with cursor:
             rows = cursor.fetchall()
-        if not self.converters:
+        if not compiled.converters:
             return rows
         converted = []
         for row in rows:
             row = list(row)
-            for index, (converters, expression) in self.converters.items():
+            for index, (converters, expression) in compiled.converters.items():
                 for converter in converters:
                     row[index] = converter(row[index], expression, connection)
             converted.append(tuple(row))
         return converted
 
     def objects(self, **values) -> list[Model]:
-        if self._compiled is None:
-            self._compile()
-        if self.init_list is None:
+        compiled = self._compiled or self._compile()
+        if compiled.init_list is None:
             raise ValueError("this statement reads values, not model objects: use rows()")
         found = []
-        for row in self.rows(**values):
-            model = self.model.from_db(self.using, self.init_list, row[self.own_columns])
-            for related in self.related:
+        for row in self._rows(compiled, values):
+            model = compiled.model.from_db(compiled.using, compiled.init_list, row[compiled.own_columns])
+            for related in compiled.related:
                 related.populate(row, model)
-            for name, column in self.annotations:
+            for name, column in compiled.annotations:
                 setattr(model, name, row[column])
             found.append(model)
         return found
@@ -144,6 +180,6 @@ class Statement:
     def update(self, **values) -> int:
         if self._update is None:
             raise ValueError("this statement reads: run it with rows() or objects()")
-        cursor, _connection = self._execute(values)
+        cursor, _connection = self._execute(self._compiled or self._compile(), values)
         with cursor:
             return cursor.rowcount

@@ -1,5 +1,7 @@
 """Compiled statements give what their querysets give, for every call's values, on SQLite and PostgreSQL."""
 
+import sys
+import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -176,3 +178,44 @@ def test_a_statement_is_used_as_what_it_is(db):
         values.update(id=1)
     with pytest.raises(ValueError, match="is an UPDATE"):
         update.rows(id=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_running_a_new_statement_at_once_all_read_it_whole(check_ins, owner):
+    """A threaded server (runserver, gunicorn's threads) may run a statement's first call in several requests at
+    once: each must get the objects the statement reads, never a compilation another thread has half redone."""
+    monday = [check_in.pk for check_in in check_ins["monday"]]
+    threads_count, trials = 6, 30
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # hand the interpreter from thread to thread as often as it goes
+    try:
+        for _trial in range(trials):
+            statement = Statement(
+                lambda: (
+                    CheckIn.objects.select_related("lead")
+                    .filter(rep_id=Slot("rep", BigIntegerField()), day=Slot("day", DateField()))
+                    .order_by("checked_in_at")
+                )
+            )
+            start = threading.Barrier(threads_count)
+            read, failed = [], []
+
+            def first_call(statement=statement, start=start, read=read, failed=failed):
+                try:
+                    start.wait()
+                    found = statement.objects(rep=owner.pk, day=date(2026, 11, 23))
+                    read.append(([check_in.pk for check_in in found], found[0].lead.company_name))
+                except Exception as error:
+                    failed.append(repr(error))
+                finally:
+                    connection.close()
+
+            threads = [threading.Thread(target=first_call) for _ in range(threads_count)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert failed == []
+            assert read == [(monday, "杭州华鑫商贸有限公司")] * threads_count
+    finally:
+        sys.setswitchinterval(switch_interval)
