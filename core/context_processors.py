@@ -1,5 +1,6 @@
 from functools import lru_cache
 
+from django.db.models import BigIntegerField, Count
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.links import path_to
 from core.models import Notification, Role
+from core.statements import Slot, Statement
 
 # Each role's menu: a page, or a group of pages under one heading (a drop-down), so that a manager's dozen pages fit
 # from a 360 px phone to a 1920 px screen in either language.
@@ -92,6 +94,18 @@ def _paths_in(entries) -> set[str]:
     return paths
 
 
+# The badge of every page, so compiled once per process as the session and the user are (core.statements).
+_UNREAD_COUNT = Statement(
+    lambda: (
+        Notification.objects.filter(user_id=Slot("user", BigIntegerField()), read_at__isnull=True)
+        .order_by()
+        .values("user_id")
+        .annotate(unread=Count("pk"))
+        .values_list("unread")
+    )
+)
+
+
 @lru_cache(maxsize=64)
 def _menu_paths(role: str | None, prefix: str) -> frozenset[str]:
     return frozenset(_paths_in(NAVIGATION.get(role, [])))
@@ -112,5 +126,5 @@ def navigation(request):
     prefix = get_script_prefix()
     current = request.path if request.path in _menu_paths(user.role, prefix) else None
     items, markup = _menu(user.role, current, get_language(), prefix)
-    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    unread = sum(count for (count,) in _UNREAD_COUNT.rows(user=user.pk))
     return {"navigation": items, "navigation_markup": markup, "unread_notifications": unread}

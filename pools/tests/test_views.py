@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -85,6 +87,35 @@ def test_notifications_show_with_an_unread_count_and_are_read_once_opened(client
     page = client.get(reverse("notifications")).content.decode()
     assert "30" in page
     assert client.get(reverse("home")).context["unread_notifications"] == 0
+
+
+def test_the_unread_badge_counts_only_the_users_own_unread_notifications(client, owner, teammate):
+    def notification(user, read_at=None):
+        Notification.objects.create(
+            user=user,
+            kind=Notification.Kind.ALLOCATED,
+            params={"count": 3},
+            created_at="2026-11-27T00:00:00Z",
+            read_at=read_at,
+        )
+
+    for _ in range(2):
+        notification(owner)
+    notification(owner, read_at="2026-11-28T00:00:00Z")
+    for _ in range(3):
+        notification(teammate)
+    client.force_login(owner)
+
+    def badge():
+        link = re.search(r'data-testid="notifications">(.*?)</a>', client.get(reverse("home")).content.decode())
+        count = re.search(r'<span class="badge text-bg-warning">(\d+)</span>', link.group(1))
+        return count and int(count.group(1))
+
+    assert badge() == 2
+    client.force_login(teammate)
+    assert badge() == 3
+    Notification.objects.filter(user=teammate).update(read_at="2026-11-29T00:00:00Z")
+    assert badge() is None  # no badge at all
 
 
 def test_quotas_are_saved_all_together_or_not_at_all(client, manager, owner, teammate, team):
