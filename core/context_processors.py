@@ -1,6 +1,6 @@
 from functools import lru_cache
 
-from django.db.models import BigIntegerField, Count
+from django.db.models import BigIntegerField
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.links import path_to
 from core.models import Notification, Role
-from core.statements import Slot, Statement
+from core.statements import Counting, Slot
 
 # Each role's menu: a page, or a group of pages under one heading (a drop-down), so that a manager's dozen pages fit
 # from a 360 px phone to a 1920 px screen in either language.
@@ -95,14 +95,8 @@ def _paths_in(entries) -> set[str]:
 
 
 # The badge of every page, so compiled once per process as the session and the user are (core.statements).
-_UNREAD_COUNT = Statement(
-    lambda: (
-        Notification.objects.filter(user_id=Slot("user", BigIntegerField()), read_at__isnull=True)
-        .order_by()
-        .values("user_id")
-        .annotate(unread=Count("pk"))
-        .values_list("unread")
-    )
+_UNREAD_COUNT = Counting(
+    lambda: Notification.objects.filter(user_id=Slot("user", BigIntegerField()), read_at__isnull=True), by="user_id"
 )
 
 
@@ -126,5 +120,5 @@ def navigation(request):
     prefix = get_script_prefix()
     current = request.path if request.path in _menu_paths(user.role, prefix) else None
     items, markup = _menu(user.role, current, get_language(), prefix)
-    unread = sum(count for (count,) in _UNREAD_COUNT.rows(user=user.pk))
+    unread = _UNREAD_COUNT.count(user=user.pk)
     return {"navigation": items, "navigation_markup": markup, "unread_notifications": unread}

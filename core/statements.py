@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Expression, Field, Model, QuerySet
+from django.db.models import Count, Expression, Field, Model, QuerySet
 from django.db.models.query import get_related_populators
 from django.db.models.sql import UpdateQuery
 from django.db.transaction import TransactionManagementError
@@ -183,3 +183,15 @@ class Statement:
         cursor, _connection = self._execute(self._compiled or self._compile(), values)
         with cursor:
             return cursor.rowcount
+
+
+class Counting(Statement):
+    """How many rows a queryset selects, as its `.count()` says, compiled once: `count(**values)`. `by` is a field
+    its filter holds to one value (a rep, a user): the count is grouped by it, one row or none."""
+
+    def __init__(self, build: Callable[[], QuerySet], *, by: str):
+        super().__init__(lambda: build().order_by().values(by).annotate(counted=Count("pk")).values_list("counted"))
+
+    def count(self, **values) -> int:
+        rows = self.rows(**values)
+        return rows[0][0] if rows else 0

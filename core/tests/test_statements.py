@@ -13,7 +13,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.statements import Slot, Statement
+from core.statements import Counting, Slot, Statement
 from hooks.models import Subscription
 from leads.models import Lead, LeadState
 from visits.models import CheckIn
@@ -219,3 +219,11 @@ def test_threads_running_a_new_statement_at_once_all_read_it_whole(check_ins, ow
             assert read == [(monday, "杭州华鑫商贸有限公司")] * threads_count
     finally:
         sys.setswitchinterval(switch_interval)
+
+
+def test_a_counting_statement_counts_as_the_querysets_count_does(check_ins, owner, teammate):
+    of_rep = Counting(lambda: CheckIn.objects.filter(rep_id=Slot("rep", BigIntegerField())), by="rep_id")
+
+    assert of_rep.count(rep=owner.pk) == CheckIn.objects.filter(rep=owner).count() == 3
+    assert of_rep.count(rep=teammate.pk) == 1
+    assert of_rep.count(rep=owner.pk + teammate.pk + 1000) == 0  # no row at all is none counted
