@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BigIntegerField, BooleanField, Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from core.models import Team, User
 from core.paging import Tally, tally
 from core.policy import policy_for
 from core.selectors import active_reps
+from core.statements import Counting, Slot
 from leads.deadlines import due_by, reclaimed_at_expression
 from leads.models import EventKind, Lead, LeadEvent, LeadState
 from leads.normalize import bigrams, phone_key
@@ -83,8 +84,14 @@ def rep_lead_counts(rep: User) -> dict[str, int]:
     return {LeadState.ASSIGNED: counts.get(LeadState.ASSIGNED, 0), LeadState.PRIVATE: counts.get(LeadState.PRIVATE, 0)}
 
 
+# Read by Today on every visit of the evening and by every keep: compiled once (core.statements).
+_PRIVATE_COUNT = Counting(
+    lambda: Lead.objects.filter(owner_id=Slot("rep", BigIntegerField()), state=LeadState.PRIVATE), by="owner_id"
+)
+
+
 def private_count(rep: User) -> int:
-    return Lead.objects.filter(owner=rep, state=LeadState.PRIVATE).count()
+    return _PRIVATE_COUNT.count(rep=rep.pk)
 
 
 def claims_today(rep: User, team: Team, now: datetime | None = None) -> int:

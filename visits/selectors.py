@@ -28,7 +28,7 @@ from leads.lifecycle import WORKING_STATES
 from leads.models import Lead, LeadEvent
 from pools.selectors import private_count
 from visits.counting import NOT_VOIDED, kept_counts_of, targets_met
-from visits.models import CheckIn, Visit, VisitPlan
+from visits.models import CheckIn, DailyNote, Visit, VisitPlan
 
 # A visit made before a lead moved may still be entered on it for this long after it left the rep.
 ENTRY_AFTER_LEAVING = timedelta(days=1)
@@ -231,6 +231,15 @@ _DAY_VISITS = Statement(
         "pk", "occurred_at", "company_name", "mode", "outcome", "is_voided", "not_counted"
     )[:30]
 )
+
+
+_DAY_NOTE = Statement(lambda: DailyNote.objects.filter(rep_id=_REP, day=_DAY).values_list("win", "difficulty"))
+
+
+def day_note_of(rep: User, day: date) -> dict | None:
+    """What the rep has written for the evening meeting of `day` (their win and difficulty), if anything."""
+    rows = _DAY_NOTE.rows(rep=rep.pk, day=day)
+    return {"win": rows[0][0], "difficulty": rows[0][1]} if rows else None
 
 
 def today_for(rep: User, team: Team, day: date, now: datetime) -> TodaySummary:

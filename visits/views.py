@@ -80,8 +80,7 @@ def today(request):
     team = request.team
     day = _today(team)
     summary = selectors.today_for(request.user, team, day, timezone.now())
-    note = request.user.daily_notes.filter(day=day).first()
-    note_form = DailyNoteForm(initial={"win": note.win, "difficulty": note.difficulty} if note else None)
+    note_form = DailyNoteForm(initial=selectors.day_note_of(request.user, day))
     sweep = _sweep_of(request.GET)
     context = {
         "summary": summary,

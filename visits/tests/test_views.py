@@ -141,6 +141,13 @@ def test_the_daily_note_reaches_the_evening_meeting(client, owner, manager, team
     time_machine.move_to("2026-11-27 18:00:00+08:00", tick=False)
     client.force_login(owner)
     client.post(reverse("visits:note"), {"win": "签下华润店", "difficulty": "前台拦截"})
+    # Today gives the rep what they wrote, to change it before the meeting; the next day starts blank.
+    today = client.get(reverse("home")).context["note_form"]
+    assert (today["win"].value(), today["difficulty"].value()) == ("签下华润店", "前台拦截")
+    time_machine.move_to("2026-11-28 09:00:00+08:00", tick=False)
+    tomorrow = client.get(reverse("home")).context["note_form"]
+    assert (tomorrow["win"].value(), tomorrow["difficulty"].value()) == (None, None)
+    time_machine.move_to("2026-11-27 18:30:00+08:00", tick=False)
 
     client.force_login(manager)
     page = client.get(reverse("reports:meeting")).content.decode()
