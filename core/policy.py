@@ -27,8 +27,7 @@ def policy_for(team: Team) -> TeamPolicy:
     loaded = _loaded(team)
     if loaded is not None:
         return loaded
-    policy, _created = TeamPolicy.objects.get_or_create(team=team)
-    return policy
+    return _read_or_create({team.pk})[team.pk]
 
 
 def policies_of(teams: list[Team]) -> dict[int, TeamPolicy]:
