@@ -7,8 +7,31 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+
+# (field, language) -> {value: label}; filled on first use, at most a few hundred entries.
+_CHOICE_LABELS: dict = {}
+
+
+class ChoiceLabels(models.Model):
+    """A model whose `get_<field>_display()` reads the label from a table built once per field and language.
+
+    Django's own rebuilds a dict of every choice on each call, forcing each lazy label to translate to hash it: 15-45 us
+    a call, that is over a millisecond for a list of 30 notifications. The label shown is the same."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field):
+        key = (field, get_language())
+        labels = _CHOICE_LABELS.get(key)
+        if labels is None:
+            labels = {make_hashable(value): str(label) for value, label in field.flatchoices}
+            _CHOICE_LABELS[key] = labels
+        value = getattr(self, field.attname)
+        return labels.get(make_hashable(value), value)
 
 
 class Role(models.TextChoices):
@@ -55,7 +78,7 @@ class User(AbstractUser):
         return Role(self.role).label if self.role else ""
 
 
-class Team(models.Model):
+class Team(ChoiceLabels):
     name = models.CharField(_("name"), max_length=100, unique=True)
     time_zone = models.CharField(
         _("time zone"),
@@ -85,7 +108,7 @@ class Team(models.Model):
             raise ValidationError({"time_zone": _("Unknown time zone, e.g. Asia/Shanghai.")}) from None
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels):
     """A user's place in a team. A manager may run several teams; a rep belongs to one team at a time."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
@@ -273,7 +296,7 @@ class Heartbeat(models.Model):
         return f"{self.name} @ {self.last_run_at:%Y-%m-%d %H:%M:%S}"
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels):
     """A message to one user: a reminder, a reclaim, an allocation. Shown in the app, mailed when mail is set up."""
 
     class Kind(models.TextChoices):
@@ -350,7 +373,7 @@ class Notification(models.Model):
         return self.MESSAGES[self.kind] % self.params
 
 
-class JobRun(models.Model):
+class JobRun(ChoiceLabels):
     """One run of a scheduled job: when, how long, what came of it; the operator's log of the beat jobs."""
 
     class Outcome(models.TextChoices):

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ChoiceLabels
+
 
 class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank", _("Bank transfer")
@@ -87,7 +89,7 @@ class Contract(models.Model):
         return self.number
 
 
-class Payment(models.Model):
+class Payment(ChoiceLabels):
     contract = models.ForeignKey(
         Contract, on_delete=models.PROTECT, related_name="payments", verbose_name=_("contract")
     )

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ChoiceLabels
+
 
 class HookEvent(models.TextChoices):
     LEAD_CLAIMED = "lead.claimed", _("A lead was claimed from the pool")
@@ -53,7 +55,7 @@ class ChatPurpose(models.TextChoices):
     QC = "qc", _("QC group: integrity incidents")
 
 
-class GroupChat(models.Model):
+class GroupChat(ChoiceLabels):
     """A group-chat bot of a team: the managers' group or the QC group, on one platform."""
 
     team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team"))
@@ -80,7 +82,7 @@ class DeliveryStatus(models.TextChoices):
     GIVEN_UP = "given_up", _("Given up")
 
 
-class Delivery(models.Model):
+class Delivery(ChoiceLabels):
     """One message in the outbox: written in the transaction of the change it tells, sent by the worker."""
 
     team = models.ForeignKey("crm.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team"))

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.links import path_to
+from core.models import ChoiceLabels
 
 
 class LeadState(models.TextChoices):
@@ -50,7 +51,7 @@ class PositionSource(models.TextChoices):
     CHECK_IN = "check_in", _("a check-in confirmed by QC")
 
 
-class Lead(models.Model):
+class Lead(ChoiceLabels):
     team = models.ForeignKey("crm.Team", on_delete=models.PROTECT, related_name="leads", verbose_name=_("team"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -159,7 +160,7 @@ class Lead(models.Model):
         return digits[:head] + "*" * (len(digits) - visible) + (digits[-tail:] if tail else "")
 
 
-class Collision(models.Model):
+class Collision(ChoiceLabels):
     """Someone tried to add a lead that another rep already owns; managers review these."""
 
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="collisions", verbose_name=_("existing lead"))
@@ -191,7 +192,7 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class LeadImport(models.Model):
+class LeadImport(ChoiceLabels):
     """An uploaded CSV, kept between its preview and its commit so the manager commits exactly what they saw.
 
     Large files are checked and committed by the worker, never inside a web request; `status` says how far it got.
@@ -300,7 +301,7 @@ class LeadEventQuerySet(models.QuerySet):
         raise TypeError("Lead events are append-only.")
 
 
-class LeadEvent(models.Model):
+class LeadEvent(ChoiceLabels):
     """One change of a lead's owner, state or stage. Append-only: written once, in the transaction of the change.
 
     `reason_code` and `details` say why in words of the system (translated when shown); `reason` holds what a

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import ChoiceLabels
+
 
 class Draw(models.Model):
     """A random sample of one team's visits of one day. The seed is stored, so the draw can be reproduced."""
@@ -53,7 +55,7 @@ class SampleStatus(models.TextChoices):
 OPEN_STATUSES = (SampleStatus.PENDING, SampleStatus.UNREACHABLE)
 
 
-class Sample(models.Model):
+class Sample(ChoiceLabels):
     """A visit drawn for audit, with the risk signals seen when it was drawn. A visit is drawn at most once."""
 
     draw = models.ForeignKey(Draw, on_delete=models.PROTECT, related_name="samples", verbose_name=_("draw"))
@@ -82,7 +84,7 @@ class AuditOutcome(models.TextChoices):
     UNREACHABLE = "unreachable", _("Customer unreachable")
 
 
-class Audit(models.Model):
+class Audit(ChoiceLabels):
     """One check of a sampled visit with the customer: what was found, by whom, when."""
 
     sample = models.ForeignKey(Sample, on_delete=models.PROTECT, related_name="audits", verbose_name=_("sample"))

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.links import path_to
+from core.models import ChoiceLabels
 
 
 class VisitMode(models.TextChoices):
@@ -35,7 +36,7 @@ class NotCounted(models.TextChoices):
     REJECTED = "rejected", _("A colleague's lead: the manager did not accept it")
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels):
     """One visit or phone follow-up as the rep entered it. Never deleted; a falsified one is voided by QC."""
 
     rep = models.ForeignKey(
@@ -249,7 +250,7 @@ class PhotoKind(models.TextChoices):
     ROOM = "room", _("Meeting room")
 
 
-class VisitPhoto(models.Model):
+class VisitPhoto(ChoiceLabels):
     """A photo taken at a visit: the storefront, a business card, the meeting room. Seen by the rep, their manager
     and QC only; erased with the team's other evidence after its retention."""
 

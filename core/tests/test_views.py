@@ -226,3 +226,31 @@ def test_a_page_not_for_the_role_shows_the_sites_page_and_logs_no_traceback(clie
     assert response.status_code == 403
     assert "你的角色无法打开此页面" in response.content.decode()
     assert [record.exc_info for record in caplog.records] == [None]
+
+
+def test_each_notification_shows_its_kind_in_the_readers_language_whichever_was_read_first(client, owner):
+    from core.models import Notification
+
+    now = timezone.now()
+    Notification.objects.create(
+        user=owner, kind=Notification.Kind.RECLAIMED, params={"count": 1, "companies": "A"}, created_at=now
+    )
+    Notification.objects.create(user=owner, kind=Notification.Kind.ALLOCATED, params={"count": 2}, created_at=now)
+    client.force_login(owner)
+
+    def kinds(language):
+        page = client.get(reverse("notifications"), headers={"accept-language": language}).content.decode()
+        return [
+            line.split(" · ")[1].split("<")[0] for line in page.splitlines() if 'text-muted">' in line and " · " in line
+        ]
+
+    assert kinds("zh-hans") == ["早间分配", "线索被收回"]
+    assert kinds("en") == ["Morning allocation", "Leads taken back"]
+    assert kinds("zh-hans") == ["早间分配", "线索被收回"]
+
+
+def test_a_choice_no_longer_offered_shows_as_stored(db):
+    from core.models import JobRun
+
+    assert JobRun(outcome="ok").get_outcome_display() == "完成"
+    assert JobRun(outcome="retired").get_outcome_display() == "retired"
