@@ -31,3 +31,27 @@ def test_an_unknown_page_is_refused_as_reverse_refuses_it():
         path_to("nowhere")
     with pytest.raises(NoReverseMatch, match="'detail' with no arguments"):
         path_to("leads:detail")
+
+
+def test_a_static_file_has_the_url_static_gives_it_with_the_manifest_of_production(settings, tmp_path):
+    from django.core.management import call_command
+    from django.templatetags.static import static
+
+    from core.links import asset
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    settings.STATIC_URL = "/assets/"
+
+    for path in ("css/crm.css", "vendor/bootstrap-5.3.9/bootstrap.min.css", "js/offline-queue.js"):
+        assert asset(path) == static(path)
+        assert asset(path).startswith("/assets/")
+        assert asset(path) != f"/assets/{path}"  # hashed for production
+
+    settings.STATIC_URL = "/static/"
+    assert asset("css/crm.css") == static("css/crm.css")
+    assert asset("css/crm.css").startswith("/static/css/crm.")
