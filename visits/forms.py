@@ -61,6 +61,30 @@ class VisitForm(QuickForm):
     longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
     accuracy = forms.FloatField(required=False, widget=forms.HiddenInput)
 
+    # Every field but the lead, whose choices are the rep's own leads.
+    markup_alike_for_all = (
+        "kind",
+        "company_name",
+        "contact_name",
+        "phone",
+        "building",
+        "district",
+        "mode",
+        "person_met",
+        "person_role",
+        "outcome",
+        "next_step",
+        "notes",
+        "at_time",
+        "occurred_at",
+        "device_time",
+        "client_id",
+        "saved_at",
+        "latitude",
+        "longitude",
+        "accuracy",
+    )
+
     def __init__(self, *args, lead_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead"].choices = [("", "—"), *lead_choices]

@@ -407,3 +407,41 @@ def test_the_form_offers_a_lead_taken_from_the_rep_within_the_day_and_not_later(
     assert offered() == {kept.pk, moved_today.pk}
     _moved_to(kept, teammate, now - timedelta(days=2))  # now every lead of the rep has moved
     assert offered() == {moved_today.pk}
+
+
+def test_the_form_shown_again_and_again_is_the_markup_django_gives_each_field(client, owner, team):
+    from django.forms.boundfield import BoundField
+
+    from visits.forms import VisitForm
+
+    def fresh(bound):
+        return BoundField.__str__(bound) if bound.is_hidden else BoundField.as_field_group(bound)
+
+    client.force_login(owner)
+    for language, mode in (("zh-hans", "方式"), ("en", "Mode"), ("zh-hans", "方式")):
+        page = client.get(reverse("visits:log"), headers={"accept-language": language}).content.decode()
+        assert f'requiredField">{mode}<span class="asteriskField">' in page
+        with translation.override(language):
+            form = VisitForm(lead_choices=[])
+            for name in VisitForm.markup_alike_for_all:
+                shown = str(form[name]) if form[name].is_hidden else form[name].as_field_group()
+                assert shown == fresh(form[name]), name
+                assert shown in page, name
+
+
+def test_a_field_with_a_value_of_its_own_is_not_shown_as_the_empty_form_showed_it(client, owner, team):
+    client.force_login(owner)
+    empty = 'value="lead" class="form-check-input" id="id_kind_0" required checked'
+    cold = 'value="cold" class="form-check-input" id="id_kind_1" required checked'
+
+    assert empty in client.get(reverse("visits:log")).content.decode()
+    from_the_lead_page = client.get(reverse("visits:log"), {"company": "杭州退回的公司"}).content.decode()
+    assert cold in from_the_lead_page
+    assert 'name="company_name" value="杭州退回的公司"' in from_the_lead_page
+    posted = client.post(reverse("visits:log"), {"kind": "cold", "person_met": "李经理", **POTENTIAL}).content.decode()
+    assert "请输入拜访的公司。" in posted
+    assert 'name="person_met" value="李经理"' in posted
+    again = client.get(reverse("visits:log")).content.decode()
+    assert empty in again
+    assert 'name="company_name" value=' not in again
+    assert "李经理" not in again
