@@ -66,9 +66,15 @@ class PaymentForm(forms.Form):
 
     def __init__(self, *args, contracts, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contract"].queryset = contracts
-        if len(contracts) == 1:
-            self.fields["contract"].initial = contracts.first()
+        field = self.fields["contract"]
+        field.queryset = contracts  # what a posted contract is checked against
+        if self.is_bound:
+            return
+        # Read once for the page: left to the queryset, counting, preselecting and showing them read it three times.
+        field.choices = list(field.choices)
+        offered = [value.instance for value, _label in field.choices if value != ""]
+        if len(offered) == 1:
+            field.initial = offered[0]
 
 
 class StageBackForm(forms.Form):

@@ -167,3 +167,26 @@ def test_two_payments_at_once_cannot_together_exceed_the_contract(team, owner, m
     assert len(errors) == 1
     assert "尚未收取的 ¥4,000.00" in errors[0]
     assert still_due(contract) == Decimal("4000.00")
+
+
+def test_the_lead_page_offers_the_standing_contract_for_a_payment_reading_contracts_once_for_it(
+    client, owner, manager, contract
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(owner)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("leads:detail", args=[contract.lead_id])).content.decode()
+
+    assert f'<option value="{contract.pk}" selected>{contract}</option>' in page
+    contract_reads = [query["sql"] for query in queries if query["sql"].startswith('SELECT "deals_contract"."id"')]
+    assert len(contract_reads) == 2, contract_reads  # the panel's list with what was paid, and the payment form's
+
+    reverse_contract(actor=manager, contract=contract, reason="金额填错")
+    corrected = sign_contract(
+        actor=owner, lead=contract.lead, number="HT-2", amount="9000", signed_on=DAY, term_months=12
+    )
+    page = client.get(reverse("leads:detail", args=[contract.lead_id])).content.decode()
+    assert f'<option value="{corrected.pk}" selected>{corrected}</option>' in page
+    assert f'<option value="{contract.pk}"' not in page  # the reversed one is not offered
