@@ -59,6 +59,7 @@ class ContractForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
+    offered = ()  # the contracts a payment may be for, shown on the page
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     received_on = DayField(label=_("Received on"))
@@ -70,11 +71,13 @@ class PaymentForm(forms.Form):
         field.queryset = contracts  # what a posted contract is checked against
         if self.is_bound:
             return
-        # Read once for the page: left to the queryset, counting, preselecting and showing them read it three times.
-        field.choices = list(field.choices)
-        offered = [value.instance for value, _label in field.choices if value != ""]
-        if len(offered) == 1:
-            field.initial = offered[0]
+        # Read once for the page: through the queryset, counting, preselecting and showing them took four reads.
+        self.offered = list(contracts)
+        as_choice = field.iterator(field).choice
+        empty = [] if field.empty_label is None else [("", field.empty_label)]
+        field.choices = [*empty, *(as_choice(contract) for contract in self.offered)]
+        if len(self.offered) == 1:
+            field.initial = self.offered[0]
 
 
 class StageBackForm(forms.Form):
