@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ChoiceLabels
+from core.choices import ChoiceLabels
 
 
 class HookEvent(models.TextChoices):

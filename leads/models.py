@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import ChoiceLabels
 from core.links import path_to
-from core.models import ChoiceLabels
 
 
 class LeadState(models.TextChoices):
