@@ -1,10 +1,13 @@
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from core.policy import policy_for
 from core.tests.factories import assert_only_roles_reach
@@ -358,6 +361,28 @@ def test_the_deadline_badge_warns_inside_the_teams_own_reminder_window(client, o
     policy.remind_before_hours = 24
     policy.save()
     assert "text-bg-warning" in badge()
+
+
+# Hypothesis bounds aware datetimes by naive ones and adds the time zone itself.
+_YEARS = {"min_value": datetime(2026, 1, 1), "max_value": datetime(2030, 12, 31)}  # noqa: DTZ001
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.datetimes(**_YEARS, timezones=st.just(UTC)),
+    # Up to two months, and more often near four weeks and a month, where the calendar starts to count.
+    seconds=st.integers(min_value=0, max_value=60 * 86400) | st.integers(min_value=27 * 86400, max_value=32 * 86400),
+    language=st.sampled_from(["zh-hans", "en"]),
+)
+def test_the_time_left_on_a_badge_reads_as_djangos_timeuntil_whatever_the_moment(start, seconds, language):
+    from django.utils import translation
+    from django.utils.timesince import timeuntil
+
+    from leads.templatetags.leads_tags import time_left
+
+    deadline = start + timedelta(seconds=seconds)
+    with translation.override(language):
+        assert time_left(deadline, start) == timeuntil(deadline, start, depth=2)
 
 
 def test_a_rep_has_no_convert_and_is_told_how_a_lead_becomes_a_customer(client, owner, leads):
