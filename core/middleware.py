@@ -78,7 +78,6 @@ class RequestContextMiddleware:
             current_request.reset(token)
         elapsed_ms = round((time.monotonic() - started) * 1000)
         status_class = f"{response.status_code // 100}xx"
-        metrics.count("requests", 1, status_class)
-        metrics.count("request_ms", elapsed_ms, status_class)
+        metrics.count_together({("requests", status_class): 1, ("request_ms", status_class): elapsed_ms})
         response["X-Request-ID"] = request.request_id
         return response

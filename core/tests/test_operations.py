@@ -3,8 +3,11 @@
 import io
 import json
 import logging
+import socket
+import time
 
 import pytest
+import redis
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -14,6 +17,7 @@ from core.logs import JsonFormatter, RequestContextFilter
 from core.middleware import RequestContextMiddleware
 from core.models import JobRun
 from core.tasks import heartbeat_task
+from core.tests.test_broker_faults import OwnRedis
 
 
 @pytest.fixture
@@ -112,3 +116,52 @@ def test_the_admin_sees_the_last_run_of_every_job(client, admin_user, manager):
     assert "heartbeat" in page
     assert "OperationalError: server closed the connection" in page
     assert "deliver-hooks" in page, "every job of the beat schedule is listed, even one that has not run"
+
+
+def _scraped_requests(client) -> tuple[int, int]:
+    text = client.get(reverse("metrics"), HTTP_AUTHORIZATION="Bearer scrape-me").content.decode()
+    values = {line.split()[0]: int(line.split()[-1]) for line in text.splitlines() if not line.startswith("#")}
+    return values['crm_requests_total{status="2xx"}'], values['crm_request_duration_milliseconds_total{status="2xx"}']
+
+
+def test_every_answered_request_is_counted_once_with_its_time(client, settings, db):
+    settings.METRICS_TOKEN = "scrape-me"
+    requests_before, milliseconds_before = _scraped_requests(client)
+    for _number in range(3):
+        client.get(reverse("login"))
+
+    requests_after, milliseconds_after = _scraped_requests(client)
+
+    assert requests_after - requests_before == 4  # the three pages and the first scrape
+    assert milliseconds_after >= milliseconds_before
+
+
+def test_the_counts_go_to_the_shared_redis_in_one_number_per_counter(client, settings, db):
+    own = OwnRedis()
+    own.start()
+    try:
+        settings.REDIS_URL = own.url
+        client.get(reverse("login"))
+        client.get(reverse("login"))
+        assert redis.Redis.from_url(own.url).get("metrics:requests:2xx") == b"2"
+    finally:
+        own.stop()
+
+
+def test_a_redis_that_is_down_or_never_answers_loses_counts_but_not_the_page(client, settings, db):
+    own = OwnRedis()
+    own.start()
+    settings.REDIS_URL = own.url
+    own.stop()
+    assert client.get(reverse("login")).status_code == 200
+
+    with socket.socket() as silent:  # accepts the connection and never answers, as a hung server would
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings.REDIS_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        started = time.monotonic()
+        response = client.get(reverse("login"))
+        waited = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert waited < 5, f"the page waited {waited:.1f} s for the metrics counter"
