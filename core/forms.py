@@ -1,3 +1,4 @@
+import copy
 from html import escape
 
 from django import forms
@@ -52,14 +53,14 @@ class QuickFormRenderer(Jinja2):
 # One renderer for every quick form: its Jinja2 environment (and the compiled templates) is built once.
 QUICK_FORM_RENDERER = QuickFormRenderer()
 WIDGET_CLASSES = {
-    "radioselect": "form-check-input",
-    "checkbox": "form-check-input",
-    "checkboxselectmultiple": "form-check-input",
-    "select": "form-select",
+    forms.RadioSelect: "form-check-input",
+    forms.CheckboxInput: "form-check-input",
+    forms.CheckboxSelectMultiple: "form-check-input",
+    forms.Select: "form-select",
 }
 
 # Choices written option by option in one template (the same markup as Django's nested widget templates).
-FLAT_TEMPLATES = {"radioselect": {"option_template_name": "forms/widgets/input_option.html"}}
+FLAT_TEMPLATES = {forms.RadioSelect: {"option_template_name": "forms/widgets/input_option.html"}}
 
 
 def _attributes(attrs: dict) -> str:
@@ -133,22 +134,49 @@ class QuickBoundField(BoundField):
         return self._shared("widget", super().__str__)
 
 
+class _FieldsOfQuickForm(dict):
+    """A quick form class's fields as Django copies them into each form (BaseForm.__init__ deep-copies base_fields):
+    the fields fixed by the class (`markup_alike_for_all`) are shared by all its forms, the others copied. Copying the
+    visit form's 22 fields was a third of a millisecond of every visit's form and of its post."""
+
+    def __init__(self, fields, shared):
+        super().__init__(fields)
+        self.shared = frozenset(shared)
+
+    def __deepcopy__(self, memo):
+        return {name: field if name in self.shared else copy.deepcopy(field, memo) for name, field in self.items()}
+
+
 class QuickForm(forms.Form):
     """A form for the pages a rep opens many times an evening: `{{ form.field.as_field_group }}` gives the Bootstrap 5
     markup crispy gives, in a tenth of the time (crispy renders every field through a dozen nested Django templates,
-    which was most of the visit form's time). The fields named in `markup_alike_for_all` are fixed by the form's
-    class alone (their choices are not the user's), so their unfilled markup is shared (see QuickBoundField)."""
+    which was most of the visit form's time).
+
+    The fields named in `markup_alike_for_all` are fixed by the form's class alone (their choices are not the user's):
+    their unfilled markup is shared (see QuickBoundField) and so are the field objects themselves, so a form must
+    never change one of them (a field with choices of the user's, like the visit form's lead, is not named there)."""
 
     default_renderer = QUICK_FORM_RENDERER
     bound_field_class = QuickBoundField
     markup_alike_for_all: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
+        if not isinstance(type(self).__dict__.get("base_fields"), _FieldsOfQuickForm):
+            type(self)._prepare_fields()
         super().__init__(*args, **kwargs)
-        for bound in self.visible_fields():
-            widget, kind = bound.field.widget, bound.widget_type
-            if type(widget) is forms.Select:
-                widget = bound.field.widget = QuickSelect(attrs=widget.attrs, choices=widget.choices)
-            widget.attrs.setdefault("class", WIDGET_CLASSES.get(kind, "form-control"))
-            for attribute, template in FLAT_TEMPLATES.get(kind, {}).items():
+
+    @classmethod
+    def _prepare_fields(cls):
+        """Once per class, on the class's own fields: Bootstrap's class on each widget and the quick widgets, then
+        the fields fixed by the class shared instead of copied into each form."""
+        for field in cls.base_fields.values():
+            widget = field.widget
+            if widget.is_hidden:
+                continue
+            widget.attrs.setdefault("class", WIDGET_CLASSES.get(type(widget), "form-control"))
+            for attribute, template in FLAT_TEMPLATES.get(type(widget), {}).items():
                 setattr(widget, attribute, template)
+            if type(widget) is forms.Select:
+                field.widget = QuickSelect(attrs=widget.attrs, choices=widget.choices)
+                field.widget.is_required, field.widget.is_localized = widget.is_required, widget.is_localized
+        cls.base_fields = _FieldsOfQuickForm(cls.base_fields, cls.markup_alike_for_all)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from core.forms import QuickSelect
 from leads.tests.factories import owned_lead
+from visits.forms import VisitForm
 
 
 class _Reading(HTMLParser):
@@ -66,3 +67,16 @@ def test_the_visit_form_shows_the_lead_the_rep_came_from_chosen_in_its_group(cli
     group = next(event for event in events if event[:2] == ("start", "optgroup"))
     assert events.index(group) < events.index(("text", "杭州<星河>科技"))
     assert sum(1 for event in events if event[:2] == ("start", "option") and ("selected", None) in event[2]) == 1
+
+
+def test_each_visit_form_has_its_own_lead_choices_while_the_fixed_fields_are_shared():
+    first = VisitForm(lead_choices=[(1, "星河科技")])
+    second = VisitForm(lead_choices=[(2, "西湖贸易")])
+    second.fields["lead"].choices = [("", "—"), (3, "钱塘物流")]  # as the form's view sets them after building it
+
+    assert "星河科技" in str(first["lead"])
+    assert "钱塘物流" not in str(first["lead"])
+    assert "钱塘物流" in str(second["lead"])
+    assert "星河科技" not in str(second["lead"])
+    assert first.fields["person_role"] is second.fields["person_role"]
+    assert VisitForm(lead_choices=[]).fields["lead"].choices == [("", "—")]
