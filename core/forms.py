@@ -64,10 +64,11 @@ FLAT_TEMPLATES = {forms.RadioSelect: {"option_template_name": "forms/widgets/inp
 
 
 def _attributes(attrs: dict) -> str:
+    # As Django's attrs.html: False leaves the attribute out, True writes its name alone, anything else its text.
     return "".join(
         f" {name}" if value is True else f' {name}="{escape(str(value))}"'
         for name, value in attrs.items()
-        if value is not False and value is not None
+        if value is not False
     )
 
 

@@ -44,9 +44,10 @@ groups = st.tuples(labels.filter(bool), st.lists(options, max_size=4))
     choices=st.lists(st.one_of(options, groups), max_size=8),
     chosen=st.one_of(values, st.lists(values, max_size=2)),
     required=st.booleans(),
+    extra=st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=4)),
 )
-def test_a_quick_select_reads_as_djangos_select_for_any_choices_and_value(choices, chosen, required):
-    attrs = {"id": "id_lead", "required": required, "aria-describedby": 'id_lead_error "x"'}
+def test_a_quick_select_reads_as_djangos_select_for_any_choices_and_value(choices, chosen, required, extra):
+    attrs = {"id": "id_lead", "required": required, "aria-describedby": 'id_lead_error "x"', "data-x": extra}
     django_markup = forms.Select(attrs={"class": "form-select"}, choices=choices).render(
         "lead", chosen, attrs, renderer=DjangoTemplates()
     )
