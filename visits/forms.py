@@ -117,19 +117,13 @@ class EditVisitForm(forms.Form):
     )
 
 
-class DailyNoteForm(forms.Form):
-    win = forms.CharField(
-        label=_("Win of the day"),
-        max_length=300,
-        required=False,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
-    difficulty = forms.CharField(
-        label=_("Difficulty of the day"),
-        max_length=300,
-        required=False,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
+class DailyNoteForm(QuickForm):
+    """On every Today: blank (and so shared markup) until the rep writes the day's note, then showing it."""
+
+    win = forms.CharField(label=_("Win of the day"), max_length=300, required=False)
+    difficulty = forms.CharField(label=_("Difficulty of the day"), max_length=300, required=False)
+
+    markup_alike_for_all = ("win", "difficulty")
 
 
 class PlanForm(forms.Form):

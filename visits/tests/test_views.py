@@ -156,6 +156,23 @@ def test_the_daily_note_reaches_the_evening_meeting(client, owner, manager, team
     assert "前台拦截" in page
 
 
+def test_a_reps_daily_note_shows_on_their_today_only(client, owner, teammate, team, time_machine):
+    time_machine.move_to("2026-11-27 18:00:00+08:00", tick=False)
+    client.force_login(teammate)
+    blank_first = client.get(reverse("home")).content.decode()
+    client.force_login(owner)
+    client.post(reverse("visits:note"), {"win": "签下<华润>店", "difficulty": ""})
+
+    own = client.get(reverse("home")).content.decode()
+    client.force_login(teammate)
+    blank_after = client.get(reverse("home")).content.decode()
+
+    assert 'name="win" value="签下&lt;华润&gt;店"' in own.replace("&#34;", '"')
+    assert "华润" not in blank_first
+    assert "华润" not in blank_after
+    assert '<input type="text" name="win" maxlength="300" class="form-control" id="id_win">' in blank_after
+
+
 def test_the_amend_page_records_an_amendment_after_the_cut_off(client, owner, team, time_machine):
     time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)
     visit = log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL).visit
