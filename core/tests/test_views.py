@@ -1,9 +1,12 @@
 import logging
+import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from core.models import Heartbeat
 from core.tests.factories import PASSWORD
@@ -114,6 +117,35 @@ def test_the_menu_written_once_marks_each_page_and_speaks_each_language(client, 
     english = client.get("/", headers={"accept-language": "en"}).content.decode()
     assert 'aria-current="page" href="/">Today</a>' in english
     assert 'href="/visits/new/">Log a visit</a>' in english
+
+
+def test_the_frame_written_once_carries_each_users_own_name_token_and_way_back(owner, teammate):
+    """The menu bar and language switch are shared by every rep on a page, but not the holes in them: the name
+    (escaped), a CSRF token the user's own browser can log out with, and the page the language switch goes back to."""
+    owner.name = "王<b>总</b>"
+    owner.save()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(owner)
+    second.force_login(teammate)
+
+    def frame_of(client, path):
+        response = client.get(path)
+        page = response.content.decode()
+        who = re.search(r'data-testid="who">(.*?) · ', page).group(1)
+        logout = re.search(r'"/accounts/logout/"><input type="hidden" name="csrfmiddlewaretoken" value="(\w+)', page)
+        back_to = re.search(r'name="next" value="([^"]*)"', page).group(1)
+        return who, logout.group(1), back_to, response.wsgi_request.get_full_path()
+
+    who, _token, back_to, full_path = frame_of(first, "/notifications/?page=1&x=<i>")
+    assert who == "王&lt;b&gt;总&lt;/b&gt;"
+    assert back_to == escape(full_path)
+    assert "%3Ci%3E" in back_to
+
+    who, token, back_to, _full_path = frame_of(second, "/notifications/")
+    assert (who, back_to) == (escape(str(teammate)), "/notifications/")
+    assert second.post(reverse("logout"), {"csrfmiddlewaretoken": token}).status_code == 302
+    assert second.get("/").status_code == 302  # logged out: to the login page
+    assert first.get("/").status_code == 200
 
 
 def test_a_rep_changes_their_password(client, owner):
