@@ -11,4 +11,9 @@ def frame(context):
     request = context.get("request")
     if request is None:
         return ""
-    return frame_for(request, current=context.get("menu_page"), unread=context.get("unread_notifications", 0))
+    return frame_for(
+        request,
+        csrf_token=str(context["csrf_token"]),
+        current=context.get("menu_page"),
+        unread=context.get("unread_notifications", 0),
+    )
