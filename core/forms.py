@@ -103,6 +103,20 @@ class QuickSelect(forms.Select):
         return mark_safe("".join(parts))
 
 
+class ButtonRadioSelect(forms.RadioSelect):
+    """Radios shown as a row of toggle buttons (Bootstrap's btn-check): each option's radio, then its label styled as
+    a button. Written by one template, so that a quick form can share the markup like any other field's."""
+
+    template_name = "forms/widgets/button_radios.html"
+
+    def __init__(self, attrs=None, choices=(), *, label_class: str):
+        super().__init__({"class": "btn-check", **(attrs or {})}, choices)
+        self.label_class = label_class
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, value, attrs) | {"label_class": self.label_class}
+
+
 # (form class, field, language, prefix, auto_id, what) -> markup; a few entries per field of a quick form.
 _SHARED_MARKUP: dict = {}
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import QuickForm
+from core.forms import ButtonRadioSelect, QuickForm
 from visits.models import Outcome, PersonRole, VisitMode
 from visits.when import When
 
@@ -41,7 +41,7 @@ class VisitForm(QuickForm):
         choices=When.choices,
         initial=When.NOW,
         required=False,
-        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+        widget=ButtonRadioSelect(label_class="btn btn-outline-secondary btn-sm"),
     )
     at_time = forms.TimeField(
         label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -75,6 +75,7 @@ class VisitForm(QuickForm):
         "outcome",
         "next_step",
         "notes",
+        "when",
         "at_time",
         "occurred_at",
         "device_time",

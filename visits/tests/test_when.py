@@ -80,7 +80,11 @@ def test_a_time_still_to_come_keeps_the_form_as_typed(client, owner, team, time_
     page = response.content.decode()
     assert "今天 22:30 还没到" in page
     assert "谈了报价" in page
+    assert 'value="at" class="btn-check" id="id_when_3" checked><label class="btn' in page
     assert not Visit.objects.exists()
+    again = client.get(reverse("visits:log")).content.decode()
+    assert 'value="now" class="btn-check" id="id_when_0" checked><label class="btn' in again
+    assert 'id="id_when_3" checked' not in again
 
 
 def test_a_phone_clock_far_off_is_kept_and_becomes_a_qc_signal(client, owner, team, time_machine):
