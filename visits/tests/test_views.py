@@ -173,6 +173,42 @@ def test_a_reps_daily_note_shows_on_their_today_only(client, owner, teammate, te
     assert '<input type="text" name="win" maxlength="300" class="form-control" id="id_win">' in blank_after
 
 
+def test_todays_rows_show_each_reps_own_leads_and_visits_escaped_in_their_teams_time(
+    client, owner, teammate, team, time_machine
+):
+    """Today's rows are written once per language and filled row by row: each rep sees their own leads and visits,
+    escaped, a visit's time in the team's time zone, and a voided visit marked as such."""
+    team.time_zone = "Asia/Tokyo"  # an hour ahead of Shanghai
+    team.save()
+    time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)
+    mine = owned_lead(team, owner, company_name="<华润>店")
+    theirs = owned_lead(team, teammate, company_name="李记")
+    log_visit(actor=teammate, lead=theirs, values=POTENTIAL)
+    voided = log_visit(actor=owner, lead=mine, values=POTENTIAL).visit
+    Visit.objects.filter(pk=voided.pk).update(is_voided=True)
+    Lead.objects.update(resolve_deadline=timezone.now() + timedelta(hours=3))  # both close to reclaim
+
+    client.force_login(teammate)
+    first = client.get(reverse("home")).content.decode()
+    client.force_login(owner)
+    own = client.get(reverse("home"), headers={"accept-language": "en"}).content.decode()
+    client.force_login(teammate)
+    after = client.get(reverse("home")).content.decode()
+
+    assert (
+        f'<a href="/leads/{mine.pk}/">&lt;华润&gt;店</a> <span class="badge text-bg-warning">3\xa0hours left</span>'
+        in own
+    )
+    assert f'href="/visits/new/?lead={mine.pk}" data-testid="log-row" aria-label="Log a visit to &lt;华润&gt;店"' in own
+    assert f'<a href="/visits/{voided.pk}/">16:00 &lt;华润&gt;店</a>' in own
+    assert '· In person · Potential customer · <span class="text-danger">voided</span>' in own
+    assert "李记" not in own
+    for page in (first, after):
+        assert "华润" not in page
+        assert 'aria-label="记录对李记的拜访"' in page
+        assert re.search(r'">16:00 李记</a>\s+· 上门拜访 · 潜在客户\s+</li>', page)
+
+
 def test_the_amend_page_records_an_amendment_after_the_cut_off(client, owner, team, time_machine):
     time_machine.move_to("2026-11-27 15:00:00+08:00", tick=False)
     visit = log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL).visit

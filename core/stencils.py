@@ -1,0 +1,30 @@
+"""Markup written once and filled many times: a template rendered with a marker in place of each value that changes
+(a hole), then split at the markers, so that filling it is a join. For markup Django would otherwise render node by
+node on every page or every row though only a few values in it change (the frame around every page, a list's rows).
+
+A stencil's template prints each hole as it is, with no filter (a filter would work on the marker, not the value),
+and is rendered with nobody's data: only the holes differ from one use to the next. Its markup still depends on the
+active language and script prefix (`{% translate %}`, `{% link %}`), so a stencil is kept per language and prefix."""
+
+import re
+from collections.abc import Iterable, Mapping
+
+from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+# A marker is a name between two characters of Unicode's private use area: no translation, markup or escaping makes
+# or changes them. Values are put in after the split, so a value holding such characters cannot make a hole.
+_MARKER = re.compile("\ue000(\\w+)\ue001")
+
+
+class Stencil:
+    def __init__(self, template_name: str, context: Mapping, holes: Iterable[str]):
+        markers = {name: mark_safe(f"\ue000{name}\ue001") for name in holes}
+        self.pieces = tuple(_MARKER.split(render_to_string(template_name, {**context, **markers})))
+
+    def fill(self, **values) -> SafeString:
+        """The markup with each hole's value: text is escaped, safe markup (a badge, a token input) put in as it is."""
+        filled = {name: conditional_escape(value) for name, value in values.items()}
+        # The split alternates: text, hole name, text, ..., text.
+        return mark_safe("".join(filled[piece] if index & 1 else piece for index, piece in enumerate(self.pieces)))
