@@ -2,12 +2,16 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django import template
+from django.urls import get_script_prefix
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timesince import timeuntil
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.links import path_to
+from core.stencils import Stencil
 from leads import deadlines
 from leads.models import LeadState
 
@@ -51,3 +55,50 @@ def deadline_badge(lead, policy):
         label = _("%(time)s left") % {"time": left}
     colour = "text-bg-warning" if warning else "text-bg-light border"
     return format_html('<span class="badge {}">{}</span>', colour, label)
+
+
+_MY_LEAD_HOLES = (
+    "lead_url",
+    "company",
+    "badge",
+    "contact_name",
+    "contact_role",
+    "phone_key",
+    "phone",
+    "district",
+    "building",
+    "last_follow_up",
+    "lead_pk",
+    "keep_url",
+    "close_url",
+)
+
+
+@lru_cache(maxsize=256)
+def _my_lead_row(language: str, prefix: str, state: str, has_phone: bool) -> Stencil:
+    return Stencil("pools/_my_lead_row.html", {"state": state, "has_phone": has_phone}, holes=_MY_LEAD_HOLES)
+
+
+@register.simple_tag
+def my_lead_row(lead, policy):
+    """`{% my_lead_row lead policy %}`: a lead of My leads with its time left and what the rep can do with it, from a
+    stencil (core.stencils): a page lists up to 70 leads, and Django rendered each row's 40-odd nodes, ~250 us a row."""
+    stencil = _my_lead_row(get_language(), get_script_prefix(), lead.state, bool(lead.phone))
+    last_follow_up = ""
+    if lead.state == LeadState.PRIVATE and (moment := lead.last_follow_up_at or lead.private_since):
+        last_follow_up = date_format(timezone.template_localtime(moment), "SHORT_DATE_FORMAT")
+    return stencil.fill(
+        lead_url=lead.get_absolute_url(),
+        company=lead.company_name,
+        badge=deadline_badge(lead, policy),
+        contact_name=lead.contact_name,
+        contact_role=lead.contact_role,
+        phone_key=lead.phone_key,
+        phone=lead.phone,
+        district=lead.district,
+        building=lead.building,
+        last_follow_up=last_follow_up,
+        lead_pk=str(lead.pk),
+        keep_url=path_to("pools:keep", lead.pk),
+        close_url=path_to("leads:close", lead.pk),
+    )

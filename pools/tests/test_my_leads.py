@@ -94,3 +94,34 @@ def test_my_leads_is_paged_so_a_phone_never_scrolls_through_hundreds(client, own
     assert "page=2" in first.content.decode()
     assert len(last.context["page"]) == 10
     assert "state=assigned&amp;page=2" in last.content.decode()
+
+
+def test_each_row_of_my_leads_is_the_leads_own_whichever_rep_opens_the_page_first(
+    client, owner, teammate, team, time_machine
+):
+    """The rows come from stencils written once per language and kind of row: what fills them is each lead's own,
+    escaped, with the day of the last follow-up in the team's time zone."""
+    time_machine.move_to("2026-11-27 07:00:00+08:00", tick=False)
+    since = timezone.now() - timedelta(days=28)  # 2026-10-30 07:00 in Shanghai, still the 29th in UTC
+    kept = owned_lead(team, owner, state=LeadState.PRIVATE, company_name="<丁>店", phone="139-0000-1111")
+    kept.private_since = since
+    kept.save()
+    assigned = owned_lead(team, owner, company_name="甲&乙", contact_name="王<总>", phone="")
+    owned_lead(team, teammate, company_name="己 colleague", phone="13800002222")
+
+    client.force_login(teammate)
+    first = client.get(reverse("pools:mine"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.force_login(owner)
+    own = client.get(reverse("pools:mine"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "己 colleague" in first
+    assert 'href="tel:13800002222"' in first
+    assert "己 colleague" not in own
+    assert f'<a href="/leads/{kept.pk}/" class="fw-semibold text-break">&lt;丁&gt;店</a>' in own
+    assert '<a href="tel:13900001111">139-0000-1111</a>' in own
+    assert "last follow-up: 10/30/2026" in own
+    assert f'<a href="/leads/{assigned.pk}/" class="fw-semibold text-break">甲&amp;乙</a>' in own
+    assert "王&lt;总&gt; " in own
+    assert f'href="/leads/{assigned.pk}/keep/">Keep</a>' in own
+    assert f'href="/leads/{kept.pk}/keep/"' not in own  # already kept
+    assert own.count('href="tel:') == 1

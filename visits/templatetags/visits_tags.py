@@ -21,7 +21,7 @@ def _due_soon_row(language: str, prefix: str) -> Stencil:
 
 @register.simple_tag
 def due_soon_row(lead, policy):
-    """`{% due_soon_row lead policy %}`: the lead, the time left before it is taken back, and a button to log a visit."""
+    """`{% due_soon_row lead policy %}`: the lead, the time left before it is taken back, a button to log a visit."""
     return _due_soon_row(get_language(), get_script_prefix()).fill(
         lead_url=lead.get_absolute_url(),
         company=lead.company_name,
