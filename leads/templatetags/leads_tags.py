@@ -102,3 +102,22 @@ def my_lead_row(lead, policy):
         keep_url=path_to("pools:keep", lead.pk),
         close_url=path_to("leads:close", lead.pk),
     )
+
+
+@lru_cache(maxsize=64)
+def _team_lead_row(language: str, prefix: str) -> Stencil:
+    return Stencil("pools/_team_lead_row.html", {}, holes=("lead_pk", "company", "lead_url", "state", "owner", "badge"))
+
+
+@register.simple_tag
+def team_lead_row(lead, policy):
+    """`{% team_lead_row lead policy %}`: a lead of the team's leads (a manager's page of 50), its owner and, while it
+    is assigned, the time left before it is taken back, from a stencil (core.stencils)."""
+    return _team_lead_row(get_language(), get_script_prefix()).fill(
+        lead_pk=str(lead.pk),
+        company=lead.company_name,
+        lead_url=lead.get_absolute_url(),
+        state=lead.get_state_display(),
+        owner=str(lead.owner) if lead.owner else "—",
+        badge=deadline_badge(lead, policy) if lead.state == LeadState.ASSIGNED else "",
+    )

@@ -205,6 +205,28 @@ def test_team_leads_are_searched_by_company_or_whole_phone(client, manager, owne
     assert found("没有这家") == []
 
 
+def test_each_row_of_team_leads_is_the_leads_own_in_the_managers_language(client, manager, owner, team):
+    """The rows come from one stencil, filled with each lead's own values, escaped, in the manager's language; the
+    time left only on an assigned lead, a dash for a lead nobody owns."""
+    from leads.tests.factories import owned_lead
+
+    mine = owned_lead(team, owner, company_name="<甲>&乙")
+    public = LeadFactory(team=team, state=LeadState.PUBLIC, company_name="丙公司")
+    client.force_login(manager)
+
+    chinese = client.get(reverse("pools:team")).content.decode()
+    english = client.get(reverse("pools:team"), headers={"accept-language": "en"}).content.decode()
+
+    row = re.search(rf'value="{mine.pk}" aria-label="&lt;甲&gt;&amp;乙">.*?</tr>', english, re.S).group(0)
+    assert f'<a href="/leads/{mine.pk}/">&lt;甲&gt;&amp;乙</a>' in row
+    assert f"<td>Assigned</td>\n      <td>{owner}</td>" in row
+    assert "left</span>" in row
+    row = re.search(rf'value="{public.pk}" aria-label="丙公司">.*?</tr>', english, re.S).group(0)
+    assert "<td>Public pool</td>\n      <td>—</td>\n      <td></td>" in row
+    assert f"<td>已分配</td>\n      <td>{owner}</td>" in chinese
+    assert "Assigned" not in chinese
+
+
 def test_team_leads_show_timers_by_the_teams_own_policy_read_with_the_team(client, manager, owner, team):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
