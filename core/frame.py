@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.links import path_to
 from core.models import Role
-from core.stencils import Stencil
+from core.stencils import stencil
 
 # Each role's menu: a page, or a group of pages under one heading (a drop-down), so that a manager's dozen pages fit
 # from a 360 px phone to a 1920 px screen in either language.
@@ -121,26 +121,20 @@ def menu_for(role: str | None, path: str) -> tuple[list[dict], str | None]:
     return _menu(role, current, get_language(), prefix)[0], current
 
 
-@lru_cache(maxsize=512)
-def _frame_stencil(role: str | None, signed_in: bool, current: str | None, language: str, prefix: str) -> Stencil:
-    return Stencil(
-        "includes/_frame.html",
-        {
-            "signed_in": signed_in,
-            "role_label": Role(role).label if role else "",
-            "navigation_markup": _menu(role, current, language, prefix)[1] if signed_in else "",
-        },
-        holes=("who", "unread_badge", "csrf_token", "back_to"),
-    )
-
-
 def frame(request, *, csrf_token: str, current: str | None = None, unread: int = 0) -> SafeString:
     """The frame for this request's user: the shared markup with the user's own values in its holes. `csrf_token` is
     the page's own (its forms' `{% csrf_token %}`): each new one costs ~75 us of Django's masking."""
     user = request.user
     signed_in = user.is_authenticated
-    stencil = _frame_stencil(user.role if signed_in else None, signed_in, current, get_language(), get_script_prefix())
-    return stencil.fill(
+    role = user.role if signed_in else None
+    frame_stencil = stencil(
+        "includes/_frame.html",
+        ("who", "unread_badge", "csrf_token", "back_to"),
+        signed_in=signed_in,
+        role_label=str(Role(role).label) if role else "",
+        navigation_markup=_menu(role, current, get_language(), get_script_prefix())[1] if signed_in else "",
+    )
+    return frame_stencil.fill(
         who=str(user) if signed_in else "",
         unread_badge=format_html(' <span class="badge text-bg-warning">{}</span>', unread) if unread else "",
         csrf_token=csrf_token,

@@ -4,14 +4,18 @@ node on every page or every row though only a few values in it change (the frame
 
 A stencil's template prints each hole as it is, with no filter (a filter would work on the marker, not the value),
 and is rendered with nobody's data: only the holes differ from one use to the next. Its markup still depends on the
-active language and script prefix (`{% translate %}`, `{% link %}`), so a stencil is kept per language and prefix."""
+active language and script prefix (`{% translate %}`, `{% link %}`) and on the context it is rendered with (a kind
+of row, a role's menu): `stencil()` keeps one per process for each of them."""
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 # A marker is a name between two characters of Unicode's private use area: no translation, markup or escaping makes
 # or changes them. Values are put in after the split, so a value holding such characters cannot make a hole.
@@ -28,3 +32,14 @@ class Stencil:
         filled = {name: conditional_escape(value) for name, value in values.items()}
         # The split alternates: text, hole name, text, ..., text.
         return mark_safe("".join(filled[piece] if index & 1 else piece for index, piece in enumerate(self.pieces)))
+
+
+def stencil(template_name: str, holes: tuple[str, ...], **variant) -> Stencil:
+    """The stencil of `template_name` rendered with `variant` as its context (what differs between kinds of rows or
+    menus, never anyone's data) in the active language and script prefix, written once per process."""
+    return _written(template_name, holes, tuple(variant.items()), get_language(), get_script_prefix())
+
+
+@lru_cache(maxsize=1024)
+def _written(template_name: str, holes: tuple, variant: tuple, language: str, prefix: str) -> Stencil:
+    return Stencil(template_name, dict(variant), holes)

@@ -2,7 +2,6 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from django import template
-from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -11,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.links import path_to
-from core.stencils import Stencil
+from core.stencils import stencil
 from leads import deadlines
 from leads.models import LeadState
 
@@ -74,20 +73,15 @@ _MY_LEAD_HOLES = (
 )
 
 
-@lru_cache(maxsize=256)
-def _my_lead_row(language: str, prefix: str, state: str, has_phone: bool) -> Stencil:
-    return Stencil("pools/_my_lead_row.html", {"state": state, "has_phone": has_phone}, holes=_MY_LEAD_HOLES)
-
-
 @register.simple_tag
 def my_lead_row(lead, policy):
     """`{% my_lead_row lead policy %}`: a lead of My leads with its time left and what the rep can do with it, from a
     stencil (core.stencils): a page lists up to 70 leads, and Django rendered each row's 40-odd nodes, ~250 us a row."""
-    stencil = _my_lead_row(get_language(), get_script_prefix(), lead.state, bool(lead.phone))
+    row = stencil("pools/_my_lead_row.html", _MY_LEAD_HOLES, state=lead.state, has_phone=bool(lead.phone))
     last_follow_up = ""
     if lead.state == LeadState.PRIVATE and (moment := lead.last_follow_up_at or lead.private_since):
         last_follow_up = date_format(timezone.template_localtime(moment), "SHORT_DATE_FORMAT")
-    return stencil.fill(
+    return row.fill(
         lead_url=lead.get_absolute_url(),
         company=lead.company_name,
         badge=deadline_badge(lead, policy),
@@ -104,16 +98,12 @@ def my_lead_row(lead, policy):
     )
 
 
-@lru_cache(maxsize=64)
-def _team_lead_row(language: str, prefix: str) -> Stencil:
-    return Stencil("pools/_team_lead_row.html", {}, holes=("lead_pk", "company", "lead_url", "state", "owner", "badge"))
-
-
 @register.simple_tag
 def team_lead_row(lead, policy):
     """`{% team_lead_row lead policy %}`: a lead of the team's leads (a manager's page of 50), its owner and, while it
     is assigned, the time left before it is taken back, from a stencil (core.stencils)."""
-    return _team_lead_row(get_language(), get_script_prefix()).fill(
+    holes = ("lead_pk", "company", "lead_url", "state", "owner", "badge")
+    return stencil("pools/_team_lead_row.html", holes).fill(
         lead_pk=str(lead.pk),
         company=lead.company_name,
         lead_url=lead.get_absolute_url(),
