@@ -225,6 +225,9 @@ def test_each_row_of_team_leads_is_the_leads_own_in_the_managers_language(client
     assert "<td>Public pool</td>\n      <td>—</td>\n      <td></td>" in row
     assert f"<td>已分配</td>\n      <td>{owner}</td>" in chinese
     assert "Assigned" not in chinese
+    by_owner = client.get(reverse("pools:team"), {"owner": owner.pk}).content.decode()
+    assert f'<option value="{owner.pk}" selected>{owner}</option>' in by_owner
+    assert " selected>" not in chinese.split('name="owner"')[1].split("</select>")[0]
 
 
 def test_team_leads_show_timers_by_the_teams_own_policy_read_with_the_team(client, manager, owner, team):
