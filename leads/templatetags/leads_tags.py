@@ -76,7 +76,7 @@ _MY_LEAD_HOLES = (
 @register.simple_tag
 def my_lead_row(lead, policy):
     """`{% my_lead_row lead policy %}`: a lead of My leads with its time left and what the rep can do with it, from a
-    stencil (core.stencils): a page lists up to 70 leads, and Django rendered each row's 40-odd nodes, ~250 us a row."""
+    stencil (core.stencils): Django rendered each row's 40-odd nodes, ~250 us a row, 25 rows a page."""
     row = stencil("pools/_my_lead_row.html", _MY_LEAD_HOLES, state=lead.state, has_phone=bool(lead.phone))
     last_follow_up = ""
     if lead.state == LeadState.PRIVATE and (moment := lead.last_follow_up_at or lead.private_since):
@@ -100,7 +100,7 @@ def my_lead_row(lead, policy):
 
 @register.simple_tag
 def team_lead_row(lead, policy):
-    """`{% team_lead_row lead policy %}`: a lead of the team's leads (a manager's page of 50), its owner and, while it
+    """`{% team_lead_row lead policy %}`: a lead of the team's leads (25 a page), its owner and, while it
     is assigned, the time left before it is taken back, from a stencil (core.stencils)."""
     holes = ("lead_pk", "company", "lead_url", "state", "owner", "badge")
     return stencil("pools/_team_lead_row.html", holes).fill(
