@@ -1,5 +1,11 @@
 from django import template
-from django.utils.translation import gettext, gettext_noop
+from django.utils.html import format_html_join
+from django.utils.translation import gettext, gettext_noop, ngettext
+
+from core.links import path_to
+from core.stencils import stencil
+from qc.models import SampleStatus
+from visits.models import VisitMode
 
 register = template.Library()
 
@@ -32,3 +38,56 @@ def signal_text(signal: dict) -> str:
     if not blanks:
         return gettext(sentence)
     return gettext(sentence) % {blank: signal.get(figure, "") for blank, figure in blanks.items()}
+
+
+@register.simple_tag
+def audit_queue_row(sample):
+    """`{% audit_queue_row sample %}`: a sampled visit with what checking it with the customer needs (who was met, the
+    lead's contact and phone) and why it may be doubtful (no check-in, failed calls, risk signals). A stencil
+    (core.stencils): Django rendered each of the queue's 20 rows node by node, ~0.4 ms a row."""
+    visit = sample.visit
+    lead = visit.lead
+    unreachable = sample.status == SampleStatus.UNREACHABLE
+    row = stencil(
+        "qc/_queue_row.html",
+        QUEUE_ROW_HOLES,
+        no_check_in=visit.mode == VisitMode.IN_PERSON and getattr(visit, "check_in", None) is None,
+        has_lead=lead is not None,
+        unreachable=unreachable,
+    )
+    return row.fill(
+        audit_url=path_to("qc:audit", sample.pk),
+        company=visit.company_name,
+        day=visit.day.strftime("%m-%d"),
+        rep=str(visit.rep),
+        outcome=visit.get_outcome_display(),
+        person_met=visit.person_met or "—",
+        person_role=visit.get_person_role_display(),
+        contact=lead.contact_name if lead else "",
+        phone_key=lead.phone_key if lead else "",
+        phone=lead.phone if lead else "",
+        attempts=(
+            ngettext("%(attempts)s attempt", "%(attempts)s attempts", sample.attempts) % {"attempts": sample.attempts}
+            if unreachable
+            else ""
+        ),
+        signals=format_html_join(
+            "", '<span class="badge text-bg-warning ms-1">{}</span>', ((signal_text(s),) for s in sample.signals)
+        ),
+    )
+
+
+QUEUE_ROW_HOLES = (
+    "audit_url",
+    "company",
+    "day",
+    "rep",
+    "outcome",
+    "person_met",
+    "person_role",
+    "contact",
+    "phone_key",
+    "phone",
+    "attempts",
+    "signals",
+)
