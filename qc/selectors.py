@@ -9,12 +9,20 @@ from qc.models import OPEN_STATUSES, Draw, Incident, Sample, SampleStatus
 
 
 def audit_queue(user: User) -> QuerySet[Sample]:
-    """Samples still to check with the customer, oldest visit first, with what the check needs."""
+    """Samples still to check with the customer, oldest visit first."""
     return (
         Sample.objects.filter(draw__team__in=audited_teams(user), status__in=OPEN_STATUSES)
-        .select_related("visit__rep", "visit__lead", "visit__check_in")
+        .select_related("visit")
         .order_by("visit__day", "visit__occurred_at", "pk")
     )
+
+
+def with_what_the_check_needs(sample_ids: list[int]) -> list[Sample]:
+    """The samples of `sample_ids`, in that order, each with its visit, rep, lead and check-in. The queue pages
+    through the samples' ids and then reads its 20 rows: sorting the whole backlog joined to reps and leads cost
+    the page more than both."""
+    samples = Sample.objects.select_related("visit__rep", "visit__lead", "visit__check_in").in_bulk(sample_ids)
+    return [samples[pk] for pk in sample_ids if pk in samples]
 
 
 STATUS_COUNTS = {status: Count("pk", filter=Q(status=status)) for status in SampleStatus.values}

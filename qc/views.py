@@ -20,8 +20,9 @@ from qc.models import SampleStatus
 @qc_required
 def queue(request):
     """The audit queue: each sampled visit with what is needed to check it with the customer, oldest first."""
-    samples = selectors.audit_queue(request.user)
+    samples = selectors.audit_queue(request.user).values_list("pk", flat=True)
     page = Paginator(samples, 20).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_what_the_check_needs(list(page.object_list))
     progress = list(selectors.draw_progress(request.user, latest=10))
     return render(request, "qc/queue.html", {"page": page, "progress": progress, "query": ""})
 

@@ -19,18 +19,13 @@ from visits.services.entry import log_visit
 @pytest.fixture
 def queue(team, owner, qc_user, time_machine):
     """Three visits of 26 November drawn for audit, in the order the queue shows them: an in-person visit without a
-    check-in, a phone call to nobody named whose customer was then unreachable once, a visit whose lead is gone."""
+    check-in, a phone call to nobody named whose customer was then unreachable once, a visit whose lead is gone;
+    entered in another order than they happened."""
     policy = policy_for(team)
     policy.qc_effective_rate = policy.qc_potential_rate = 100
     policy.save()
     second = member(team, Role.REP, username="li", name="李四")
     entries = [
-        (
-            owner,
-            "09:00",
-            {"company_name": "<b>甲</b>公司", "contact_name": "赵老板", "phone": "139-1234-0000"},
-            {"mode": "in_person", "person_met": "王经理", "person_role": "executive", "outcome": "potential"},
-        ),
         (
             second,
             "10:00",
@@ -42,6 +37,12 @@ def queue(team, owner, qc_user, time_machine):
             "11:00",
             {"company_name": "丙公司"},
             {"mode": "phone", "person_met": "孙总", "person_role": "staff", "outcome": "potential"},
+        ),
+        (
+            owner,
+            "09:00",
+            {"company_name": "<b>甲</b>公司", "contact_name": "赵老板", "phone": "139-1234-0000"},
+            {"mode": "in_person", "person_met": "王经理", "person_role": "executive", "outcome": "potential"},
         ),
     ]
     for rep, at, lead_fields, values in entries:
