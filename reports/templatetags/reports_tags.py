@@ -4,6 +4,8 @@ from django.utils.formats import get_format, localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.stencils import stencil
+
 register = template.Library()
 
 
@@ -32,4 +34,18 @@ def table_body_rows(rows):
         "".join(
             "<tr>" + "".join(f"<td>{_cell(cell, decimal_separator)}</td>" for cell in row) + "</tr>" for row in rows
         )
+    )
+
+
+@register.simple_tag
+def compliance_row(row):
+    """`{% compliance_row row %}`: a rep's week, each working day's in-person and effective visits, red where a
+    target was missed, and the days missed. A stencil (core.stencils) with the day cells written here: a team of 50
+    reps has 300 of them, and the template's loop over them took half of the page's time."""
+    cells = "".join(
+        f'<td class="text-center {"table-success" if met else "table-danger"}">{int(visits)} / {int(effective)}</td>'
+        for _day, visits, effective, met in row.days
+    )
+    return stencil("reports/_compliance_row.html", ("rep", "cells", "missed")).fill(
+        rep=str(row.rep), cells=mark_safe(cells), missed=str(row.missed)
     )

@@ -160,6 +160,30 @@ def test_on_a_monday_the_compliance_page_shows_last_weeks_misses(client, team, o
     assert "week=2026-11-30" in response.content.decode()  # this week so far, one tap away
 
 
+def test_each_compliance_row_shows_its_reps_days_green_or_red(client, team, owner, manager, time_machine):
+    owner.name = "<i>王</i>"
+    owner.save(update_fields=["name"])
+    other = member(team, Role.REP, username="zhao", name="赵六")
+    visits_for(owner, team, date(2026, 11, 23), in_person=8, effective=3)
+    visits_for(owner, team, date(2026, 11, 28), in_person=10, effective=2)
+    visits_for(other, team, date(2026, 11, 24), in_person=5, effective=1)
+    visits_for(other, team, date(2026, 11, 25), in_person=9, effective=2)
+    time_machine.move_to("2026-11-30 09:00:00+08:00", tick=False)
+    client.force_login(manager)
+
+    page = client.get(reverse("reports:compliance")).content.decode()
+
+    rows = {row.split("</td>")[0].split("<td>")[1]: row for row in page.split('data-testid="compliance-row"')[1:]}
+    mine, theirs = rows["&lt;i&gt;王&lt;/i&gt;"], rows["赵六"]
+    cells = '<td class="text-center table-danger">0 / 0</td>'
+    saturday = '<td class="text-center table-success">10 / 2</td>'
+    assert '<td class="text-center table-success">8 / 3</td>' + cells * 4 + saturday in mine
+    assert '<td class="text-end fw-bold">4</td>' in mine
+    pair = '<td class="text-center table-danger">5 / 1</td><td class="text-center table-success">9 / 2</td>'
+    assert cells + pair + cells * 3 in theirs
+    assert '<td class="text-end fw-bold">5</td>' in theirs
+
+
 def test_the_evening_meeting_shows_contracts_and_money_of_a_hand_counted_day(
     client, team, owner, teammate, manager, time_machine
 ):
