@@ -155,6 +155,44 @@ def test_allocation_stops_at_the_cap_on_open_assigned_leads_and_shows_it(client,
     assert Lead.objects.filter(owner=owner, state=LeadState.ASSIGNED).count() == 40
 
 
+def test_each_allocation_row_shows_its_reps_quota_cap_and_preview(client, manager, owner, teammate, team, pool):
+    from django.utils.html import escape
+
+    from core.models import Role
+    from core.tests.factories import member
+    from leads.tests.factories import owned_lead
+
+    policy = policy_for(team)
+    policy.open_assigned_cap = 40
+    policy.save()
+    newcomer = member(team, Role.REP, username="zz", name="<b>新</b>")
+    RepQuota.objects.create(rep=teammate, daily_leads=45)
+    for _ in range(40):
+        owned_lead(team, owner)
+    for _ in range(5):
+        owned_lead(team, teammate)
+    client.force_login(manager)
+
+    def rows(query):
+        page = client.get(reverse("pools:allocation"), {"team": team.pk, **query}).content.decode()
+        return dict(re.findall(r'data-testid="rep-row">\s*<td>([^<]*)</td>(.*?)</tr>', page, re.S)), page
+
+    shown, page = rows({})
+    assert 'value="30" min="30" max="50"' in shown[str(owner)]
+    assert '40 <span class="badge text-bg-danger">已达上限</span>' in shown[str(owner)]
+    assert f'name="quota-{teammate.pk}" value="45"' in shown[str(teammate)]
+    assert '5 <span class="badge text-bg-warning">接近上限</span>' in shown[str(teammate)]
+    assert 'aria-label="配额 &lt;b&gt;新&lt;/b&gt;"' in page
+    assert "badge" not in shown[escape(str(newcomer))]
+    assert 'data-testid="planned"' not in page
+
+    previewed, _page = rows({"preview": 1})
+    cells = r'data-testid="planned">(\d+)</td><td class="text-end" data-testid="held-back">(\d+)</td>'
+    assert re.search(cells, previewed[str(owner)]).groups() == ("0", "30")
+    assert re.search(cells, previewed[str(teammate)]).groups() == ("35", "10")
+    assert re.search(cells, previewed[escape(str(newcomer))]).groups() == ("30", "0")
+
+
 def test_confirm_is_disabled_when_the_plan_hands_out_nothing(client, manager, owner, team):
     client.force_login(manager)
 
