@@ -1,5 +1,6 @@
 from django import template
 from django.conf import settings
+from django.template.defaultfilters import floatformat
 from django.utils.formats import get_format, localize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -48,4 +49,24 @@ def compliance_row(row):
     )
     return stencil("reports/_compliance_row.html", ("rep", "cells", "missed")).fill(
         rep=str(row.rep), cells=mark_safe(cells), missed=str(row.missed)
+    )
+
+
+_MEETING_COUNTS = ("in_person", "effective", "checked_in", "cold", "phone", "new_leads", "conversions", "contracts")
+
+
+@register.simple_tag
+def meeting_row(row):
+    """`{% meeting_row row %}`: a rep's day at the evening meeting, their counts, contracts and money, and whether
+    the day's targets were met. A stencil (core.stencils): the projector refreshes the whole team every minute."""
+    row_stencil = stencil(
+        "reports/_meeting_row.html",
+        ("rep", *_MEETING_COUNTS, "contract_amount", "collected"),
+        target_met=bool(row.target_met),
+    )
+    return row_stencil.fill(
+        rep=str(row.rep),
+        **{name: str(int(getattr(row, name))) for name in _MEETING_COUNTS},
+        contract_amount=floatformat(row.contract_amount, "2g"),
+        collected=floatformat(row.collected, "2g"),
     )

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -33,6 +34,32 @@ def test_the_evening_meeting_counts_each_rep_and_the_team(team, owner, teammate)
     assert by_rep["owner"].target_met
     assert not by_rep["teammate"].target_met
     assert (totals.in_person, totals.effective) == (13, 4)
+
+
+@pytest.mark.parametrize(("language", "met", "missed"), [("en", "met", "missed"), ("zh-hans", "达成", "未达成")])
+def test_each_meeting_row_shows_its_reps_counts_and_target(
+    client, team, owner, manager, time_machine, language, met, missed
+):
+    owner.name = "<i>王</i>"
+    owner.save(update_fields=["name"])
+    other = member(team, Role.REP, username="zhao", name="赵六")
+    visits_for(owner, team, DAY, in_person=8, effective=3, cold=2, phone=4)
+    visits_for(other, team, DAY, in_person=5, effective=1, phone=1)
+    time_machine.move_to("2026-11-27 21:00:00+08:00", tick=False)
+    client.force_login(manager)
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+
+    page = client.get(reverse("reports:meeting"), {"day": DAY.isoformat()}).content.decode()
+
+    shown = [row.split("</tr>")[0] for row in page.split('data-testid="meeting-row"')[1:]]
+    rows = {row.split("</td>")[0].split("<td>")[1]: row for row in shown}
+    cells = [re.findall(r'<td class="text-end"[^>]*>([^<]*)</td>', row) for row in rows.values()]
+    assert dict(zip(rows, cells, strict=True)) == {
+        "&lt;i&gt;王&lt;/i&gt;": ["8", "3", "0", "2", "4", "0", "0", "0", "0.00", "0.00"],
+        "赵六": ["5", "1", "0", "0", "1", "0", "0", "0", "0.00", "0.00"],
+    }
+    assert f'<span class="badge text-bg-success">{met}</span>' in rows["&lt;i&gt;王&lt;/i&gt;"]
+    assert f'<span class="badge text-bg-danger">{missed}</span>' in rows["赵六"]
 
 
 def test_each_teams_meeting_reads_its_own_team_and_day(team, owner, other_team):
@@ -220,6 +247,10 @@ def test_the_evening_meeting_shows_contracts_and_money_of_a_hand_counted_day(
     client.force_login(manager)
     page = client.get(reverse("reports:meeting"), {"day": "2026-11-27"}).content.decode()
     assert '<td class="text-end" data-testid="collected">4000.00</td>' in page
+    owners_row = next(row for row in page.split('data-testid="meeting-row"') if f"<td>{owner}</td>" in row)
+    assert (
+        'data-testid="contract-amount">10000.00</td><td class="text-end" data-testid="collected">3000.00' in owners_row
+    )
     projector = client.get(reverse("reports:meeting"), {"day": "2026-11-27", "projector": "1"}).content.decode()
     assert 'class="projector"' in projector
     assert "navbar" not in projector
