@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import QuickSelect
 from core.params import DayField
 from qc.models import AuditOutcome
 
@@ -23,7 +24,8 @@ class AuditForm(forms.Form):
 
 
 class DrawForm(forms.Form):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=None)
+    # A QC lead audits every team: a hundred options, written in Python rather than a template each (core.forms).
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, widget=QuickSelect)
     day = DayField(label=_("Day of the visits"))
 
     def __init__(self, *args, teams, **kwargs):

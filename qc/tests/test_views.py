@@ -132,6 +132,24 @@ def test_a_draw_on_demand_from_the_page(client, qc_user, team, owner, time_machi
     assert Sample.objects.count() == 1
 
 
+def test_the_draw_form_offers_the_teams_the_qc_audits_and_keeps_the_chosen_one(client, qc_user, team, other_team):
+    from core.models import Membership, Role
+    from core.tests.factories import TeamFactory
+
+    third = TeamFactory(name="<b>广州三区</b>")
+    Membership.objects.create(user=qc_user, team=third, role=Role.QC)
+    client.force_login(qc_user)
+
+    page = client.get(reverse("qc:draws")).content.decode()
+    chosen = client.post(reverse("qc:draws"), {"team": third.pk, "day": "not a day"}).content.decode()
+
+    assert f'<option value="{team.pk}">杭州一区</option>' in page
+    assert f'<option value="{third.pk}">&lt;b&gt;广州三区&lt;/b&gt;</option>' in page
+    assert f'value="{other_team.pk}"' not in page
+    assert f'<option value="{third.pk}" selected>' in chosen
+    assert f'<option value="{team.pk}" selected>' not in chosen
+
+
 def test_a_second_draw_says_it_tops_up_and_an_empty_day_draws_nothing(client, qc_user, team, owner, time_machine):
     time_machine.move_to("2026-11-26 15:00:00+08:00", tick=False)
     log_visit(actor=owner, lead=owned_lead(team, owner), values=POTENTIAL)
