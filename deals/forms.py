@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import QuickForm
 from core.params import DayField
 from deals.models import PaymentMethod
 from leads.models import STAGE_PATH, Stage
 
 
-class NeedForm(forms.Form):
+class NeedForm(QuickForm):
     need = forms.CharField(label=_("Confirmed need"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -24,7 +25,8 @@ PROPOSAL_KINDS = (
 PROPOSAL_MAX_MEGABYTES = 10
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(QuickForm):
+    markup_alike_for_all = ("amount",)  # not the file: its help text is set per form, in the reader's language
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     file = forms.FileField(label=_("Proposal file"), required=False)
 
@@ -51,14 +53,16 @@ class ProposalForm(forms.Form):
         raise forms.ValidationError(_("Upload a PDF, Word, Excel or PowerPoint file, or a PNG or JPEG photo."))
 
 
-class ContractForm(forms.Form):
+class ContractForm(QuickForm):
+    markup_alike_for_all = ("number", "amount", "term_months")
     number = forms.CharField(label=_("Contract number"), max_length=50)
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     signed_on = DayField(label=_("Signed on"))
     term_months = forms.IntegerField(label=_("Term (months)"), min_value=1, max_value=120, initial=12)
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(QuickForm):
+    markup_alike_for_all = ("amount", "method")
     offered = ()  # the contracts a payment may be for, shown on the page
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=None)
     amount = forms.DecimalField(label=_("Amount (CNY)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
@@ -80,7 +84,8 @@ class PaymentForm(forms.Form):
             field.initial = self.offered[0]
 
 
-class StageBackForm(forms.Form):
+class StageBackForm(QuickForm):
+    markup_alike_for_all = ("to_stage", "reason")
     to_stage = forms.ChoiceField(label=_("Back to"), choices=[(stage, Stage(stage).label) for stage in STAGE_PATH[:-2]])
     reason = forms.CharField(label=_("Why"), max_length=200)
 
