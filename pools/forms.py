@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import QuickForm
 from core.params import DayField
 from leads.models import Lead, LeadState
 
@@ -20,7 +21,8 @@ class MyLeadsFilterForm(forms.Form):
     q = forms.CharField(label=_("Company or phone"), required=False, max_length=100)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(QuickForm):
+    markup_alike_for_all = ("reason",)
     reason = forms.CharField(label=_("Why are you returning it?"), max_length=255)
 
 

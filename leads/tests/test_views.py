@@ -164,6 +164,10 @@ def test_keeping_at_the_cap_offers_a_picker_and_swaps(client, owner, team):
 def test_returning_without_a_reason_keeps_the_lead(client, owner, leads):
     client.force_login(owner)
     lead = leads["owned"]
+    page = client.get(lead.get_absolute_url()).content.decode()
+    form = page[page.index('id="return"') : page.index("</form>", page.index('id="return"'))]
+    assert '<label for="id_reason" class="form-label requiredField">退回原因' in form
+    assert '<input type="text" name="reason" maxlength="255" class="form-control" required id="id_reason">' in form
 
     client.post(reverse("pools:return", args=[lead.pk]), {"reason": ""})
     lead.refresh_from_db()
