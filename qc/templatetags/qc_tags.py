@@ -40,6 +40,22 @@ def signal_text(signal: dict) -> str:
     return gettext(sentence) % {blank: signal.get(figure, "") for blank, figure in blanks.items()}
 
 
+_QUEUE_ROW_HOLES = (
+    "audit_url",
+    "company",
+    "day",
+    "rep",
+    "outcome",
+    "person_met",
+    "person_role",
+    "contact",
+    "phone_key",
+    "phone",
+    "attempts",
+    "signals",
+)
+
+
 @register.simple_tag
 def audit_queue_row(sample):
     """`{% audit_queue_row sample %}`: a sampled visit with what checking it with the customer needs (who was met, the
@@ -50,7 +66,7 @@ def audit_queue_row(sample):
     unreachable = sample.status == SampleStatus.UNREACHABLE
     row = stencil(
         "qc/_queue_row.html",
-        QUEUE_ROW_HOLES,
+        _QUEUE_ROW_HOLES,
         no_check_in=visit.mode == VisitMode.IN_PERSON and getattr(visit, "check_in", None) is None,
         has_lead=lead is not None,
         unreachable=unreachable,
@@ -75,19 +91,3 @@ def audit_queue_row(sample):
             "", '<span class="badge text-bg-warning ms-1">{}</span>', ((signal_text(s),) for s in sample.signals)
         ),
     )
-
-
-QUEUE_ROW_HOLES = (
-    "audit_url",
-    "company",
-    "day",
-    "rep",
-    "outcome",
-    "person_met",
-    "person_role",
-    "contact",
-    "phone_key",
-    "phone",
-    "attempts",
-    "signals",
-)
