@@ -93,3 +93,31 @@ def test_each_row_shows_its_own_visit_and_what_makes_it_doubtful(
     assert "孙总" in third
     assert "tel:" not in third
     assert attempt not in third
+
+
+def test_the_queue_reads_the_same_number_of_statements_for_3_and_20_rows(client, team, owner, qc_user, time_machine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    policy = policy_for(team)
+    policy.qc_effective_rate = policy.qc_potential_rate = 100
+    policy.save()
+    client.force_login(qc_user)
+
+    def statements_for_a_day_of(visits: int, day: int) -> int:
+        for hour in range(visits):
+            time_machine.move_to(f"2026-11-{day} {8 + hour // 2}:{30 * (hour % 2):02d}:00+08:00", tick=False)
+            mode = "in_person" if hour % 2 else "phone"
+            log_visit(
+                actor=owner,
+                lead=owned_lead(team, owner, phone=f"1390000{day}{hour:02d}"),
+                values={"mode": mode, "person_met": "王总", "person_role": "owner", "outcome": "potential"},
+            )
+        time_machine.move_to(f"2026-11-{day + 1} 09:30:00+08:00", tick=False)
+        draw_sample(team=team, day=date(2026, 11, day), actor=qc_user)
+        with CaptureQueriesContext(connection) as statements:
+            page = client.get(reverse("qc:queue"))
+        assert page.content.decode().count('data-testid="queue-item"') == min(Sample.objects.count(), 20)
+        return len(statements)
+
+    assert statements_for_a_day_of(3, 23) == statements_for_a_day_of(17, 24)
