@@ -93,7 +93,7 @@ def my_lead_row(lead, policy):
         building=lead.building,
         last_follow_up=last_follow_up,
         lead_pk=str(lead.pk),
-        keep_url=path_to("pools:keep", lead.pk),
+        keep_url=path_to("pools:keep", lead.pk) if lead.state == LeadState.ASSIGNED else "",
         close_url=path_to("leads:close", lead.pk),
     )
 
