@@ -4,6 +4,7 @@ from html import escape
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import Jinja2
+from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -70,6 +71,18 @@ def _attributes(attrs: dict) -> str:
         for name, value in attrs.items()
         if value is not False
     )
+
+
+class ReadyChoices(BaseChoiceIterator):
+    """Choices already in the shape Django normalizes them to ((value, label), or (group, [(value, label)...])), built
+    by our own code. Setting a plain list on a choice field walks it twice (the field's setter, then its widget's):
+    a rep's 70-odd leads, each time the visit form is opened."""
+
+    def __init__(self, choices: list):
+        self.choices = choices
+
+    def __iter__(self):
+        return iter(self.choices)
 
 
 class QuickSelect(forms.Select):

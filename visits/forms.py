@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ButtonRadioSelect, QuickForm
+from core.forms import ButtonRadioSelect, QuickForm, ReadyChoices
 from visits.models import Outcome, PersonRole, VisitMode
 from visits.when import When
 
@@ -88,7 +88,11 @@ class VisitForm(QuickForm):
 
     def __init__(self, *args, lead_choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].choices = [("", "—"), *lead_choices]
+        self.show_leads(lead_choices)
+
+    def show_leads(self, lead_choices: list) -> None:
+        """The rep's leads (grouped or not) as the lead field's choices, after an empty one."""
+        self.fields["lead"].choices = ReadyChoices([("", "—"), *lead_choices])
 
     def clean(self):
         cleaned = super().clean()

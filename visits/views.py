@@ -143,7 +143,7 @@ def log(request):
         errors = {name: [str(error) for error in errors] for name, errors in form.errors.items()}
         return JsonResponse({"status": "invalid", "errors": errors}, status=400)
     counted_today = counted_companies(rep_id=request.user.pk, day=_today(team))
-    form.fields["lead"].choices = [("", "—"), *_lead_choices(request.user, team, _today(team), counted_today)]
+    form.show_leads(_lead_choices(request.user, team, _today(team), counted_today))
     companies_today = [company for _lead_id, company in counted_today]
     return render(request, "visits/log.html", {"form": form, "companies_today": companies_today})
 
