@@ -101,3 +101,19 @@ def test_redis_url_makes_redis_the_broker_and_the_cache():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["redis://127.0.0.1:6379/3", "django.core.cache.backends.redis.RedisCache"]
+
+
+def test_a_web_worker_starts_with_its_views_loaded_and_set_aside_from_the_garbage_collector():
+    probe = (
+        "import gc, sys; import config.wsgi; "
+        "print(gc.get_freeze_count(), gc.get_threshold()[0], 'visits.views' in sys.modules)"
+    )
+    env = {name: value for name, value in os.environ.items() if name not in SETTING_NAMES}
+    env |= {"DJANGO_SETTINGS_MODULE": "config.settings", **PRODUCTION}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60
+    )
+    frozen, young_threshold, views_loaded = result.stdout.split()
+    assert int(frozen) > 50_000, result.stderr
+    assert int(young_threshold) == 10_000
+    assert views_loaded == "True"
