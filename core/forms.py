@@ -5,7 +5,7 @@ from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.renderers import Jinja2
 from django.utils.choices import BaseChoiceIterator
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from core.models import TeamPolicy
@@ -192,6 +192,11 @@ class QuickForm(forms.Form):
         if not isinstance(type(self).__dict__.get("base_fields"), _FieldsOfQuickForm):
             type(self)._prepare_fields()
         super().__init__(*args, **kwargs)
+
+    def field_groups(self) -> SafeString:
+        """`{{ form.field_groups }}`: every field's markup in order, for a form that needs no layout of its own (a
+        hidden field is its input alone)."""
+        return mark_safe("".join(str(field) if field.is_hidden else field.as_field_group() for field in self))
 
     @classmethod
     def _prepare_fields(cls):
