@@ -6,7 +6,7 @@ in a database of its own, so the millions of rows one family leaves behind never
 vacuuming another family is measured with.
 """
 
-from devtools.benchmarks import dashboards, pages
+from devtools.benchmarks import dashboards
 from devtools.benchmarks.dashboards import DASHBOARD_BENCHMARKS
 from devtools.benchmarks.growth import bench_growth
 from devtools.benchmarks.imports import bench_import
@@ -41,5 +41,5 @@ def family(name: str) -> str:
 
 def forget_generated_data() -> None:
     """Forget the data a family built, before the next family's database is created."""
-    for cached in (organisation, pages._bare, dashboards._data):
+    for cached in (organisation, dashboards._data):
         cached.cache_clear()
