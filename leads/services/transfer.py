@@ -164,7 +164,8 @@ def _store_file_text(lead_import: LeadImport, text: str) -> None:
     more at the peak that way, 43 MB bound on the server)."""
     if connection.vendor == "postgresql":
         connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        # Django's own error classes, as from any other statement: a lost database is still a 503, not a 500.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             table = LeadImport._meta.db_table
             cursor.execute(f"UPDATE {table} SET content = %s WHERE id = %s", (text, lead_import.pk))
     else:

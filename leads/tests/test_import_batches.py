@@ -4,7 +4,7 @@ from where it stopped, and no row is ever added twice, even by two runs at once.
 import threading
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -169,3 +169,11 @@ def test_each_batch_of_an_import_reads_the_file_not_at_all_and_the_whole_import_
 
     assert len(reads_of_the_file) == 1  # four batches of three rows
     assert Lead.objects.filter(team=checked.team, company_name__startswith="杭州分批").count() == 8
+
+
+@pytest.mark.postgres
+def test_a_failure_to_store_the_file_is_djangos_database_error_as_from_any_statement(checked):
+    # The file is written by psycopg's own cursor; its errors must still be Django's: the error page tells a lost
+    # database (a 503) by Django's classes.
+    with pytest.raises(DataError, match="NUL"):
+        transfer._store_file_text(checked, "公司名称\r\n坏\x00文件\r\n")
